@@ -1,0 +1,50 @@
+/**
+ * The registry of every warning and error code this package emits.
+ *
+ * Numbers follow Yavio's numbering so a user can look a code up in either place: the same number
+ * means the same thing. New codes of ours take free numbers in the same range. The summary is the
+ * documented meaning; the `message` of a warning is free text and not API.
+ */
+export const WARNING_CODES = {
+  // 10xx: configuration
+  "YAVIO-1000": "No API key or endpoint configured: events go to the local event file.",
+  "YAVIO-1001": "API key malformed (expected a non-empty string, usually `yav_…`).",
+  "YAVIO-1002": "Endpoint URL invalid, or an API key would be sent over plain http to a non-loopback host.",
+  "YAVIO-1003": "Option value invalid (wrong type or out of range).",
+  "YAVIO-1004": "Configuration file `.yaviorc.json` malformed.",
+
+  // 11xx: attaching to the MCP server
+  "YAVIO-1100": "Interception failed: part of the server could not be instrumented.",
+  "YAVIO-1101": "Platform detection failed.",
+  "YAVIO-1102": "Session id derivation failed (`sessionKey` threw or returned a non-string).",
+  "YAVIO-1103": "Server already wrapped: the second `withYavio` call is a no-op.",
+  "YAVIO-1105": "Context unavailable: `yavio` was called outside an MCP handler.",
+  "YAVIO-1106": "Response inspection failed: the tool result could not be read for analytics.",
+
+  // 12xx: delivery
+  "YAVIO-1200": "Flush failed, retrying.",
+  "YAVIO-1201": "Maximum retries reached: the batch was not delivered.",
+  "YAVIO-1202": "Rate limited by the ingest (429/503): waiting for Retry-After.",
+  "YAVIO-1203": "Authentication rejected (401/403): sending stopped for good.",
+  "YAVIO-1204": "Partial rejection (207): some events were refused by the ingest.",
+  "YAVIO-1205": "Shutdown flush failed or timed out.",
+  "YAVIO-1206": "Buffer overflow: events were dropped.",
+  "YAVIO-1207": "Batch rejected as invalid (400): dropped, not retried.",
+  "YAVIO-1208": "Event refused: the pipeline is shut down.",
+  "YAVIO-1209": "Spool file corrupt: skipped.",
+  "YAVIO-1210": "Spool full: oldest undelivered events discarded.",
+  "YAVIO-1211": "Sink error: a sink failed to write.",
+  "YAVIO-1212": "Undelivered events spooled to disk for the next start.",
+
+  // 13xx: events and data
+  "YAVIO-1300": "Event validation failed: the call was ignored.",
+  "YAVIO-1301": "PII stripping failed: the event was dropped, never sent unscrubbed.",
+  "YAVIO-1302": "Identify conflict: the session already has a different userId; the call was ignored.",
+  "YAVIO-1303": "Conversion missing or invalid value/currency: no event.",
+  "YAVIO-1304": "Event or value over the size limit: cut, with a marker.",
+  "YAVIO-1305": "userId looks like an e-mail address or phone number (consider `pii.hashUserIds`).",
+  "YAVIO-1306": "`beforeSend` threw: the event was dropped.",
+} as const;
+
+/** A warning or error code, such as `"YAVIO-1302"`. */
+export type WarningCode = keyof typeof WARNING_CODES;
