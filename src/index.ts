@@ -1,1 +1,15 @@
-export {};
+/**
+ * yavio-mcp — analytics middleware for Model Context Protocol servers.
+ *
+ * Anything exported here is public API. Named exports only; types with `export type`.
+ */
+export { getYavio, withYavio, yavio } from "./middleware/index.js";
+export type { SessionKeyExtra, WithYavioOptions, YavioContext, YavioHandle } from "./middleware/index.js";
+export { createScrubber } from "./pii/index.js";
+export type { PiiOptions, Scrubber } from "./pii/index.js";
+export { FileSink, MemorySink } from "./transport/index.js";
+export type { SendOptions, SendResult, Sink } from "./transport/index.js";
+export type { ErrorCategory, EventType, Platform, WireEvent } from "./event/index.js";
+export { WARNING_CODES, YavioConfigError } from "./warnings/index.js";
+export type { LogLevel, WarningCode, WarningLevel, YavioLogger, YavioWarning } from "./warnings/index.js";
+export { SDK_VERSION } from "./version.js";

@@ -1,0 +1,65 @@
+import { randomUUID } from "node:crypto";
+import { SDK_VERSION } from "../version.js";
+import type { EventType, Platform, QueuedEvent, WireEvent } from "./wire-event.js";
+
+/** What an event needs to know of its session; satisfied by the identity module's session state. */
+export interface EventSubject {
+  readonly id: string;
+  readonly userId: string | undefined;
+  readonly client: { readonly platform?: Platform | undefined };
+}
+
+/** Fills in the type-specific fields of a wire event; runs in the pipeline, off the tool's path. */
+export type WireBuilder = (wire: WireEvent) => void;
+
+/**
+ * An event as recorded on the tool's path: a few references and a timestamp. The wire form,
+ * the uuid and the ISO time are made later by `toWire()`, in the pipeline.
+ */
+export class EventRecord implements QueuedEvent {
+  constructor(
+    readonly type: EventType,
+    readonly name: string | undefined,
+    readonly subject: EventSubject,
+    readonly traceId: string,
+    /** Epoch milliseconds. */
+    readonly time: number,
+    /** The userId when the event happened. */
+    readonly userId: string | undefined,
+    /** The traits snapshot when the event happened (never mutated: the session replaces it). */
+    readonly traits: Readonly<Record<string, unknown>>,
+    /** With retroactive stitching, an anonymous event takes the session's userId if it is known by export time. */
+    readonly stitch: boolean,
+    readonly build?: WireBuilder,
+  ) {}
+
+  get sessionId(): string {
+    return this.subject.id;
+  }
+
+  toWire(): WireEvent {
+    const wire: WireEvent = {
+      event_id: randomUUID(),
+      event_type: this.type,
+      trace_id: this.traceId,
+      session_id: this.subject.id,
+      timestamp: new Date(this.time).toISOString(),
+      source: "server",
+      sdk_version: SDK_VERSION,
+    };
+    if (this.name !== undefined) wire.event_name = this.name;
+    const platform = this.subject.client.platform;
+    if (platform !== undefined) wire.platform = platform;
+    let userId = this.userId;
+    let stitched = false;
+    if (userId === undefined && this.stitch && this.subject.userId !== undefined) {
+      userId = this.subject.userId;
+      stitched = true;
+    }
+    if (userId !== undefined) wire.user_id = userId;
+    if (Object.keys(this.traits).length > 0) wire.user_traits = this.traits as Record<string, unknown>;
+    this.build?.(wire);
+    if (stitched) wire.metadata = { ...wire.metadata, stitched: true };
+    return wire;
+  }
+}

@@ -1,0 +1,121 @@
+import { isPlainObject, toJsonSafe } from "./json-safe.js";
+import type { SessionState, Traits } from "./session.js";
+
+/** userId limit: the ingest allows 256, and we keep one in reserve. */
+export const MAX_USER_ID_LENGTH = 255;
+/** Serialised size above which a traits object is cut (keys dropped, newest first). */
+export const MAX_TRAITS_BYTES = 16 * 1024;
+
+/** What an identify call did, for the caller to turn into an event and warnings. */
+export type IdentifyOutcome =
+  | { kind: "invalid"; reason: string }
+  | { kind: "conflict"; current: string; attempted: string }
+  | {
+      kind: "applied";
+      /** True when the userId was set by this call. */
+      userIdSet: boolean;
+      /** True when the traits differ from before. */
+      traitsChanged: boolean;
+      /** Problems that did not stop the call (non-object traits, oversized traits). */
+      notes: IdentifyNote[];
+    };
+
+export type IdentifyNote =
+  | { kind: "traits-not-object"; type: string }
+  | { kind: "traits-cut"; droppedKeys: string[]; bytes: number };
+
+/** Checks a userId by the rules: a non-empty, non-blank string of at most 255 characters. */
+export function validateUserId(userId: unknown): string | undefined {
+  if (typeof userId !== "string") return `userId must be a string, got ${describeType(userId)}`;
+  if (userId.trim().length === 0) return "userId must not be empty or whitespace";
+  if (userId.length > MAX_USER_ID_LENGTH) return `userId is ${userId.length} characters; at most ${MAX_USER_ID_LENGTH}`;
+  return undefined;
+}
+
+/**
+ * Applies an identify call to a session by the identity rules:
+ * - an invalid userId → nothing changes;
+ * - the first valid userId sets it; the same again merges traits; a different one changes nothing;
+ * - traits merge shallowly, later value wins, values made JSON-safe, oversized traits cut.
+ */
+export function applyIdentify(session: SessionState, userId: unknown, traits: unknown): IdentifyOutcome {
+  const invalid = validateUserId(userId);
+  if (invalid !== undefined) return { kind: "invalid", reason: invalid };
+  const id = userId as string;
+  if (session.userId !== undefined && session.userId !== id) {
+    return { kind: "conflict", current: session.userId, attempted: id };
+  }
+  const notes: IdentifyNote[] = [];
+  let incoming: Record<string, unknown> | undefined;
+  if (traits !== undefined && traits !== null) {
+    if (isPlainObject(traits)) incoming = toJsonSafe(traits) as Record<string, unknown>;
+    else notes.push({ kind: "traits-not-object", type: describeType(traits) });
+  }
+  const userIdSet = session.userId === undefined;
+  session.userId = id;
+  let traitsChanged = false;
+  if (incoming !== undefined) {
+    const merged = mergeTraits(session.traits, incoming, notes);
+    if (merged !== session.traits) {
+      session.traits = merged;
+      traitsChanged = true;
+    }
+  }
+  return { kind: "applied", userIdSet, traitsChanged, notes };
+}
+
+/**
+ * Returns `current` itself when nothing changes, so "did the traits change" is an identity check
+ * and old events keep the snapshot they were given.
+ */
+export function mergeTraits(current: Traits, incoming: Record<string, unknown>, notes: IdentifyNote[] = []): Traits {
+  const changed: string[] = [];
+  for (const key of Object.keys(incoming)) {
+    if (!(key in current) || !sameJson(current[key], incoming[key])) changed.push(key);
+  }
+  if (changed.length === 0) return current;
+  const next = copy(current);
+  for (const key of changed) define(next, key, incoming[key]);
+  const bytes = jsonBytes(next);
+  if (bytes > MAX_TRAITS_BYTES) {
+    // Undo this call's changes, last key first, until it fits: what the session had stays.
+    const dropped: string[] = [];
+    while (changed.length > 0 && jsonBytes(next) > MAX_TRAITS_BYTES) {
+      const key = changed.pop()!;
+      if (key in current) define(next, key, current[key]);
+      else delete next[key];
+      dropped.push(key);
+    }
+    notes.push({ kind: "traits-cut", droppedKeys: dropped, bytes });
+    if (changed.length === 0) return current;
+  }
+  return Object.freeze(next);
+}
+
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  // defineProperty keeps "__proto__" an ordinary key instead of changing the prototype.
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function copy(traits: Traits): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(traits)) define(out, key, traits[key]);
+  return out;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), "utf8");
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
+  return typeof value;
+}

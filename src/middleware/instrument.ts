@@ -1,0 +1,462 @@
+import type { WireEvent } from "../event/index.js";
+import type { SessionState } from "../identity/index.js";
+import type { RequestContext } from "./context.js";
+import { RequestContext as Context, requestStorage } from "./context.js";
+import { categorizeError } from "./error-category.js";
+import { detectPlatform } from "./platform.js";
+import type { Runtime } from "./runtime.js";
+import { errorText, SessionSlot } from "./runtime.js";
+
+/** The bits of the SDK's low-level `Server` (a `Protocol`) that instrumentation relies on. */
+export interface LowLevelServer {
+  _requestHandlers: Map<string, RequestHandler>;
+  connect(transport: TransportLike): Promise<void>;
+  transport?: TransportLike | undefined;
+  _onclose?: () => void;
+  getClientVersion?: () => { name?: string; version?: string } | undefined;
+}
+
+export type RequestHandler = (request: JsonRpcRequest, extra: RequestExtra) => Promise<unknown>;
+
+export interface JsonRpcRequest {
+  method: string;
+  params?: Record<string, unknown> & { name?: unknown; uri?: unknown; arguments?: unknown; protocolVersion?: unknown };
+}
+
+export interface RequestExtra {
+  sessionId?: string | undefined;
+  requestInfo?: { headers?: Record<string, unknown> } | undefined;
+  [key: string]: unknown;
+}
+
+export interface TransportLike {
+  sessionId?: string | undefined;
+  onclose?: (() => void) | undefined;
+  [key: string]: unknown;
+}
+
+/** The map entries of the McpServer that hold handlers, read at call time. */
+interface McpServerLike {
+  server: LowLevelServer;
+  _registeredTools?: Record<string, { handler?: unknown } | undefined>;
+}
+
+const WRAPPED = Symbol.for("yavio-mcp.wrapped");
+const INSTRUMENTED_METHODS = new Set(["initialize", "tools/call", "resources/read", "prompts/get"]);
+
+/** One connection of a low-level server: a transport, and the slot its session lives in. */
+interface Connection {
+  readonly transport: TransportLike | undefined;
+  readonly kind: string;
+  slot: SessionSlot | undefined;
+  detach: (() => void) | undefined;
+  closed: boolean;
+}
+
+/**
+ * The instrumentation of one server instance. Replaces entries on the instance itself (request
+ * handler map, `connect`, `_onclose`), never wraps the server in a Proxy.
+ */
+export class ServerBinding {
+  private connection: Connection | undefined;
+  private readonly mcp: McpServerLike | undefined;
+
+  constructor(
+    readonly runtime: Runtime,
+    private readonly low: LowLevelServer,
+    mcp: McpServerLike | undefined,
+  ) {
+    this.mcp = mcp;
+  }
+
+  /** Attaches; every part that cannot be attached is reported with YAVIO-1100. */
+  attach(): void {
+    const { low } = this;
+    const handlers = low._requestHandlers;
+    if (!(handlers instanceof Map)) {
+      this.interceptionFailed("request handler map not found (unsupported SDK version?)");
+      return;
+    }
+    const binding = this;
+    const originalSet = Map.prototype.set;
+    // Handlers registered later (McpServer installs tools/call on the first registerTool) pass here.
+    Object.defineProperty(handlers, "set", {
+      configurable: true,
+      writable: true,
+      value: function set(this: Map<string, RequestHandler>, method: string, handler: RequestHandler) {
+        return originalSet.call(this, method, binding.wrapHandler(method, handler));
+      },
+    });
+    for (const [method, handler] of handlers) {
+      if (INSTRUMENTED_METHODS.has(method)) originalSet.call(handlers, method, this.wrapHandler(method, handler));
+    }
+
+    if (typeof low.connect === "function") {
+      const connect = low.connect;
+      low.connect = function (this: LowLevelServer, transport: TransportLike) {
+        if (this.transport === undefined) binding.onConnect(transport);
+        return connect.call(this, transport);
+      };
+    } else {
+      this.interceptionFailed("connect() not found: sessions fall back to one per server");
+    }
+
+    if (typeof low._onclose === "function") {
+      const onclose = low._onclose;
+      low._onclose = function (this: LowLevelServer) {
+        try {
+          onclose.call(this);
+        } finally {
+          binding.onClose();
+        }
+      };
+    } else {
+      this.interceptionFailed("_onclose() not found: session end relies on the idle timeout");
+    }
+    // withYavio after connect(): the live connection is a session too.
+    if (low.transport !== undefined) this.onConnect(low.transport);
+  }
+
+  private interceptionFailed(message: string): void {
+    this.runtime.warn({ code: "YAVIO-1100", level: "error", message: `interception failed: ${message}` });
+  }
+
+  private onConnect(transport: TransportLike): void {
+    this.connection?.detach?.();
+    const kind = transportKind(transport);
+    const connection: Connection = { transport, kind, slot: undefined, detach: undefined, closed: false };
+    this.connection = connection;
+    if (kind === "stdio") this.watchStdin(connection, transport);
+  }
+
+  /** SDK 1.32's stdio transport never reports stdin EOF: watch the stream ourselves. */
+  private watchStdin(connection: Connection, transport: TransportLike): void {
+    const stdin = (transport._stdin ?? process.stdin) as NodeJS.ReadableStream | undefined;
+    if (!stdin || typeof stdin.once !== "function") return;
+    const onEnd = (): void => this.endConnection(connection);
+    stdin.once("end", onEnd);
+    stdin.once("close", onEnd);
+    connection.detach = () => {
+      stdin.removeListener("end", onEnd);
+      stdin.removeListener("close", onEnd);
+    };
+  }
+
+  private onClose(): void {
+    const connection = this.connection;
+    if (connection) this.endConnection(connection);
+  }
+
+  private endConnection(connection: Connection): void {
+    if (connection.closed) return;
+    connection.closed = true;
+    connection.detach?.();
+    connection.detach = undefined;
+    if (this.connection === connection) this.connection = undefined;
+    const slot = connection.slot;
+    // A derived (shared) slot outlives one connection only when an anchor from sessionKey names it.
+    if (slot !== undefined) void this.runtime.endSession(slot.session, "close");
+  }
+
+  /** The slot a request belongs to: the sessionKey anchor, else the connection. */
+  private slotFor(extra: RequestExtra): SessionSlot {
+    const { runtime } = this;
+    const sessionKey = runtime.core.sessionKey;
+    if (sessionKey) {
+      let anchor: unknown;
+      try {
+        anchor = sessionKey(extra);
+      } catch (error) {
+        anchor = undefined;
+        runtime.warn({ code: "YAVIO-1102", message: `sessionKey threw: ${errorText(error)}` });
+      }
+      if (typeof anchor === "string" && anchor.length > 0) return runtime.derivedSlot(`key:${anchor}`, anchor, "key");
+      if (anchor !== undefined && anchor !== null && anchor !== "") {
+        runtime.warn({ code: "YAVIO-1102", message: `sessionKey returned ${typeof anchor}, expected a string` });
+      }
+    }
+    let connection = this.connection;
+    if (connection === undefined || connection.closed) {
+      connection = { transport: this.low.transport, kind: transportKind(this.low.transport), slot: undefined, detach: undefined, closed: false };
+      this.connection = connection;
+    }
+    if (connection.slot === undefined) {
+      const mcpSessionId = extra.sessionId ?? connection.transport?.sessionId;
+      connection.slot =
+        typeof mcpSessionId === "string" && mcpSessionId.length > 0
+          ? runtime.derivedSlot(`mcp:${mcpSessionId}`, mcpSessionId, "mcp")
+          : new SessionSlot(runtime, undefined, undefined);
+    }
+    return connection.slot;
+  }
+
+  /** Starts the session (connection event) if this request is its first sign of life. */
+  private begin(extra: RequestExtra): RequestContext {
+    const slot = this.slotFor(extra);
+    const session = slot.current();
+    if (!session.started) this.runtime.start(session, this.clientInfo(extra));
+    return new Context(slot);
+  }
+
+  private clientInfo(extra: RequestExtra): NonNullable<Parameters<Runtime["start"]>[1]> {
+    const client = safeCall(() => this.low.getClientVersion?.());
+    const headers = extra.requestInfo?.headers;
+    let platform;
+    try {
+      platform = detectPlatform(client?.name, headers);
+    } catch {
+      platform = "unknown" as const;
+      this.runtime.warn({ code: "YAVIO-1101", message: "platform detection failed" });
+    }
+    return {
+      clientName: client?.name,
+      clientVersion: client?.version,
+      platform,
+      transport: this.connection?.kind ?? "unknown",
+    };
+  }
+
+  wrapHandler(method: string, handler: RequestHandler): RequestHandler {
+    if (!INSTRUMENTED_METHODS.has(method) || typeof handler !== "function") return handler;
+    if ((handler as { [WRAPPED]?: boolean })[WRAPPED]) return handler;
+    const binding = this;
+    let wrapped: RequestHandler;
+    if (method === "initialize") {
+      wrapped = function (request, extra) {
+        return handler(request, extra).then((result) => {
+          binding.afterInitialize(request, extra, result);
+          return result;
+        });
+      };
+    } else {
+      wrapped = function (request, extra) {
+        let ctx: RequestContext | undefined;
+        try {
+          if (!binding.runtime.isShutDown) {
+            ctx = binding.begin(extra);
+            extra.yavio = ctx;
+            if (method === "tools/call") binding.watchToolHandler(request);
+          }
+        } catch (error) {
+          binding.interceptionFailedOnce(error);
+        }
+        if (ctx === undefined) return handler(request, extra);
+        const started = performance.now();
+        let pending: Promise<unknown>;
+        try {
+          pending = requestStorage.run(ctx, handler, request, extra);
+        } catch (error) {
+          binding.finish(method, ctx, request, started, undefined, error, true);
+          throw error;
+        }
+        const context = ctx;
+        return pending.then(
+          (result) => {
+            binding.finish(method, context, request, started, result, undefined, false);
+            return result;
+          },
+          (error: unknown) => {
+            binding.finish(method, context, request, started, undefined, error, true);
+            throw error;
+          },
+        );
+      };
+    }
+    (wrapped as { [WRAPPED]?: boolean })[WRAPPED] = true;
+    return wrapped;
+  }
+
+  private warnedInterception = false;
+
+  private interceptionFailedOnce(error: unknown): void {
+    if (this.warnedInterception) return;
+    this.warnedInterception = true;
+    this.interceptionFailed(`a request could not be attributed: ${errorText(error)}`);
+  }
+
+  private afterInitialize(request: JsonRpcRequest, extra: RequestExtra, result: unknown): void {
+    try {
+      if (this.runtime.isShutDown) return;
+      const slot = this.slotFor(extra);
+      const session = slot.current();
+      const info = this.clientInfo(extra);
+      const params = request.params;
+      const fromRequest = params?.clientInfo as { name?: unknown; version?: unknown } | undefined;
+      if (info.clientName === undefined && typeof fromRequest?.name === "string") {
+        info.clientName = fromRequest.name;
+        info.platform = detectPlatform(fromRequest.name, extra.requestInfo?.headers);
+      }
+      if (info.clientVersion === undefined && typeof fromRequest?.version === "string") info.clientVersion = fromRequest.version;
+      const negotiated = (result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+      info.protocolVersion = typeof negotiated === "string" ? negotiated : typeof params?.protocolVersion === "string" ? params.protocolVersion : undefined;
+      this.runtime.start(session, info);
+    } catch (error) {
+      this.interceptionFailedOnce(error);
+    }
+  }
+
+  /**
+   * The SDK turns a thrown tool error into an `isError` result; to keep the error's class for
+   * analytics, the registered handler is wrapped (once, on its first call) to note what it threw.
+   * It rethrows the same error; the handler still runs exactly once.
+   */
+  private watchToolHandler(request: JsonRpcRequest): void {
+    const name = request.params?.name;
+    const tools = this.mcp?._registeredTools;
+    if (typeof name !== "string" || tools === undefined) return;
+    const tool = tools[name];
+    const original = tool?.handler;
+    if (typeof original !== "function" || (original as { [WRAPPED]?: boolean })[WRAPPED]) return;
+    const noteThrown = (error: unknown): never => {
+      const ctx = requestStorage.getStore();
+      if (ctx) ctx.thrown = error;
+      throw error;
+    };
+    const watched = function (this: unknown, ...args: unknown[]): unknown {
+      let out: unknown;
+      try {
+        out = (original as (...a: unknown[]) => unknown).apply(this, args);
+      } catch (error) {
+        noteThrown(error);
+      }
+      if (out !== null && typeof out === "object" && typeof (out as Promise<unknown>).then === "function") {
+        return (out as Promise<unknown>).then(undefined, noteThrown);
+      }
+      return out;
+    };
+    (watched as { [WRAPPED]?: boolean })[WRAPPED] = true;
+    tool!.handler = watched;
+  }
+
+  /** Records the event of a finished request. Never throws: the host's result is already decided. */
+  private finish(
+    method: string,
+    ctx: RequestContext,
+    request: JsonRpcRequest,
+    started: number,
+    result: unknown,
+    error: unknown,
+    threw: boolean,
+  ): void {
+    try {
+      const latency = Math.round((performance.now() - started) * 1000) / 1000;
+      const session = ctx.slot.session;
+      const isError = threw || (result as { isError?: unknown } | undefined)?.isError === true;
+      const thrown = threw ? error : ctx.thrown;
+      if (isError) session.errors += 1;
+      const core = this.runtime.core;
+      const params = request.params;
+      if (method === "tools/call") {
+        session.toolCalls += 1;
+        const name = typeof params?.name === "string" ? params.name : "unknown";
+        const args = params?.arguments;
+        this.runtime.record(session, "tool_call", name, ctx.traceId, (wire) => {
+          wire.tool_name = name;
+          wire.latency_ms = latency;
+          wire.status = isError ? "error" : "success";
+          describeInput(wire, args, core.captureInputs);
+          if (core.captureOutputs && !threw) describeOutput(wire, result);
+          if (isError) describeError(wire, thrown, result, threw);
+        });
+      } else if (method === "resources/read") {
+        session.resourceReads += 1;
+        const uri = typeof params?.uri === "string" ? params.uri : "unknown";
+        this.runtime.record(session, "resource_access", uri, ctx.traceId, (wire) => {
+          wire.latency_ms = latency;
+          wire.status = isError ? "error" : "success";
+          wire.metadata = { ...wire.metadata, uri };
+          if (core.captureOutputs && !threw) {
+            const contents = (result as { contents?: unknown } | undefined)?.contents;
+            if (contents !== undefined) wire.output_content = contents;
+          }
+          if (isError) describeError(wire, thrown, result, threw);
+        });
+      } else if (method === "prompts/get") {
+        session.promptGets += 1;
+        const name = typeof params?.name === "string" ? params.name : "unknown";
+        const args = params?.arguments;
+        this.runtime.record(session, "prompt_usage", name, ctx.traceId, (wire) => {
+          wire.latency_ms = latency;
+          wire.status = isError ? "error" : "success";
+          describeInput(wire, args, core.captureInputs);
+          if (core.captureOutputs && !threw) {
+            const messages = (result as { messages?: unknown } | undefined)?.messages;
+            if (messages !== undefined) wire.output_content = messages;
+          }
+          if (isError) describeError(wire, thrown, result, threw);
+        });
+      }
+    } catch (failure) {
+      this.runtime.warn({ code: "YAVIO-1106", message: `response inspection failed: ${errorText(failure)}`, sessionId: ctx.sessionId });
+    }
+  }
+
+  /** The live sessions of this server, for tests and `getYavio`. */
+  currentSession(): SessionState | undefined {
+    return this.connection?.slot?.session;
+  }
+}
+
+function describeInput(wire: WireEvent, args: unknown, captureValues: boolean): void {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return;
+  const keys = Object.keys(args);
+  const types: Record<string, string> = {};
+  for (const key of keys) types[key] = typeOf((args as Record<string, unknown>)[key]);
+  wire.input_keys = keys;
+  wire.input_types = types;
+  if (captureValues) wire.input_values = args;
+}
+
+function describeOutput(wire: WireEvent, result: unknown): void {
+  if (result === null || typeof result !== "object") return;
+  const r = result as { content?: unknown; structuredContent?: unknown };
+  if (r.content !== undefined) wire.output_content = r.content;
+  if (r.structuredContent !== undefined) wire.metadata = { ...wire.metadata, structured_content: r.structuredContent };
+}
+
+function describeError(wire: WireEvent, thrown: unknown, result: unknown, threw: boolean): void {
+  let message: string | undefined;
+  if (thrown !== undefined) message = errorText(thrown);
+  else message = firstText(result);
+  if (message !== undefined) wire.error_message = message;
+  wire.error_category = categorizeError(thrown, message);
+  const metadata: Record<string, unknown> = { error_source: threw ? "protocol" : thrown !== undefined ? "thrown" : "result" };
+  if (thrown instanceof Error) metadata.error_class = thrown.name;
+  wire.metadata = { ...wire.metadata, ...metadata };
+}
+
+function firstText(result: unknown): string | undefined {
+  const content = (result as { content?: unknown } | undefined)?.content;
+  if (!Array.isArray(content)) return undefined;
+  for (const item of content) {
+    if (item && typeof item === "object" && (item as { type?: unknown }).type === "text") {
+      const text = (item as { text?: unknown }).text;
+      if (typeof text === "string") return text;
+    }
+  }
+  return undefined;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+function transportKind(transport: TransportLike | undefined): string {
+  if (transport === undefined) return "unknown";
+  const name = (transport as { constructor?: { name?: string } }).constructor?.name ?? "";
+  if (/stdio/i.test(name) || ("_stdin" in transport && "_stdout" in transport)) return "stdio";
+  if (/streamablehttp/i.test(name)) return "streamable-http";
+  if (/sse/i.test(name)) return "sse";
+  if (/inmemory/i.test(name)) return "in-memory";
+  return name ? name.replace(/(Server)?Transport$/, "").toLowerCase() || "unknown" : "unknown";
+}
+
+function safeCall<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}

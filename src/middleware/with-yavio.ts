@@ -1,0 +1,128 @@
+import type { WithYavioOptions } from "./options.js";
+import { setOutsideWarner } from "./context.js";
+import type { LowLevelServer } from "./instrument.js";
+import { ServerBinding } from "./instrument.js";
+import { Runtime } from "./runtime.js";
+
+/** What `getYavio(server)` returns. */
+export interface YavioHandle {
+  /** Delivers everything queued so far. */
+  flush(): Promise<void>;
+  /** Ends every open session, flushes and stops the pipeline. Later events are refused. */
+  shutdown(): Promise<void>;
+}
+
+const bindings = new WeakMap<object, ServerBinding>();
+/** Runtimes by configuration: servers made per request with the same options share one pipeline. */
+const runtimes = new Map<string, Runtime>();
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+
+function identityOf(value: object): number {
+  let id = objectIds.get(value);
+  if (id === undefined) {
+    id = nextObjectId++;
+    objectIds.set(value, id);
+  }
+  return id;
+}
+
+/**
+ * A key equal for equal configurations: plain values by content, functions and objects such as
+ * sinks or loggers by identity (two different sink objects are two configurations).
+ */
+function configKey(options: WithYavioOptions): string {
+  return JSON.stringify(options, (_key, value: unknown) => {
+    if (typeof value === "function") return `fn#${identityOf(value)}`;
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return `obj#${identityOf(value)}`;
+    }
+    if (value instanceof RegExp) return `re#${value.toString()}`;
+    return value;
+  });
+}
+
+function acquireRuntime(options: WithYavioOptions): Runtime {
+  const key = configKey(options);
+  let runtime = runtimes.get(key);
+  if (runtime === undefined || runtime.isShutDown) {
+    const created = new Runtime(options);
+    created.onShutdown = () => {
+      if (runtimes.get(key) === created) runtimes.delete(key);
+    };
+    runtimes.set(key, created);
+    runtime = created;
+  }
+  setOutsideWarner(runtime.warn);
+  return runtime;
+}
+
+function lowLevelOf(server: object): { low: LowLevelServer; mcp: { server: LowLevelServer } | undefined } | undefined {
+  const candidate = server as { server?: unknown; _requestHandlers?: unknown };
+  if (candidate._requestHandlers instanceof Map) return { low: server as LowLevelServer, mcp: undefined };
+  const inner = candidate.server as { _requestHandlers?: unknown } | undefined;
+  if (inner && typeof inner === "object" && inner._requestHandlers instanceof Map) {
+    return { low: inner as LowLevelServer, mcp: server as { server: LowLevelServer } };
+  }
+  return undefined;
+}
+
+/**
+ * Instruments an `McpServer` (or a low-level `Server`) in place and returns the same instance.
+ * Every client connection becomes an analytics session; every tool, resource and prompt handler
+ * gets `ctx.yavio` on its `extra` argument. Wrapping twice is a no-op.
+ *
+ * Throws `YavioConfigError` only for invalid options; at runtime problems become coded warnings.
+ *
+ * @example
+ * const server = withYavio(new McpServer({ name: "notes", version: "1.0.0" }));
+ * server.registerTool("login", { inputSchema: { token: z.string() } }, async ({ token }, ctx) => {
+ *   ctx.yavio.identify("user_42", { plan: "pro" });
+ *   return { content: [{ type: "text", text: "hello" }] };
+ * });
+ */
+export function withYavio<S extends object>(server: S, options: WithYavioOptions = {}): S {
+  const found = lowLevelOf(server);
+  if (found !== undefined && bindings.has(found.low)) return server;
+  const runtime = acquireRuntime(options);
+  if (found === undefined) {
+    runtime.warn({
+      code: "YAVIO-1100",
+      level: "error",
+      message: "interception failed: withYavio expects an McpServer or a low-level Server of @modelcontextprotocol/sdk",
+    });
+    return server;
+  }
+  const binding = new ServerBinding(runtime, found.low, found.mcp);
+  bindings.set(found.low, binding);
+  if (found.mcp) bindings.set(found.mcp, binding);
+  try {
+    binding.attach();
+  } catch (error) {
+    runtime.warn({ code: "YAVIO-1100", level: "error", message: `interception failed: ${String(error)}` });
+  }
+  return server;
+}
+
+const NOOP_HANDLE: YavioHandle = { flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
+
+/**
+ * The delivery handle of a wrapped server: `flush()` and `shutdown()`. For a server that was not
+ * wrapped, a handle that does nothing.
+ * @example await getYavio(server).shutdown();
+ */
+export function getYavio(server: object): YavioHandle {
+  const binding = bindings.get(server) ?? (lowLevelOf(server) ? bindings.get(lowLevelOf(server)!.low) : undefined);
+  if (binding === undefined) return NOOP_HANDLE;
+  const runtime = binding.runtime;
+  return {
+    flush: () => runtime.flush().catch(() => undefined),
+    shutdown: () => runtime.shutdown().catch(() => undefined),
+  };
+}
+
+/** For tests and benchmarks: the number of live runtimes (distinct configurations). */
+export function liveRuntimeCount(): number {
+  return runtimes.size;
+}
