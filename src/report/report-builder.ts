@@ -1,0 +1,503 @@
+import { WARNING_CODES } from "../warnings/index.js";
+import { EventIdSet } from "./event-id-set.js";
+import { Quantiles } from "./quantiles.js";
+import type {
+  BadLineSample,
+  FunnelStep,
+  InputSummary,
+  NameCount,
+  OperationStats,
+  Report,
+  ShareRow,
+  ToolFillRates,
+  WarningStats,
+} from "./report.js";
+
+/** Distinct names kept per dimension; past it, names fold into "(other)" so memory stays bounded. */
+const MAX_NAMES = 1000;
+/** Distinct parameter names kept per tool. */
+const MAX_PARAMETERS = 200;
+const OTHER = "(other)";
+const BAD_LINE_SAMPLES = 10;
+
+class SessionState {
+  startMs = NaN;
+  firstToolMs = NaN;
+  platform: string | undefined = undefined;
+  transport: string | undefined = undefined;
+  durationMs = NaN;
+  started = false;
+  ended = false;
+  identified = false;
+  converted = false;
+  steps: Set<string> | undefined = undefined;
+}
+
+class OperationState {
+  calls = 0;
+  errors = 0;
+  readonly latency = new Quantiles();
+  /** Tool calls only: parameter name → calls that had it. */
+  readonly parameters = new Map<string, number>();
+}
+
+interface StepState {
+  sessions: number;
+  sequences: Map<number, number>;
+}
+
+interface WarningState {
+  level: string;
+  count: number;
+  sampleMessage: string;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Folds JSON lines into a {@link Report} one line at a time. Memory grows with the number of
+ * distinct sessions, users and names (tools, steps, …), plus ≤ 16 bytes per distinct event for
+ * deduplication (see {@link EventIdSet}) — never with the raw size of the input.
+ *
+ * @example
+ * const builder = new ReportBuilder();
+ * builder.addLine('{"event_id":"e1","event_type":"tool_call","session_id":"s1", …}', "events.jsonl", 1);
+ * const report = builder.finish();
+ */
+export class ReportBuilder {
+  private readonly inputs: InputSummary[] = [];
+  private readonly inputIndex = new Map<string, InputSummary>();
+  private readonly badSamples: BadLineSample[] = [];
+  private readonly ids = new EventIdSet(1 << 14);
+  private lines = 0;
+  private events = 0;
+  private duplicates = 0;
+  private badLines = 0;
+  private warningLines = 0;
+  private firstMs = Infinity;
+  private lastMs = -Infinity;
+  private readonly byType = new Map<string, number>();
+  private readonly sessions = new Map<string, SessionState>();
+  private readonly users = new Set<string>();
+  private readonly tools = new Map<string, OperationState>();
+  private readonly resources = new Map<string, OperationState>();
+  private readonly prompts = new Map<string, OperationState>();
+  private readonly allTools = new Quantiles();
+  private readonly categories = new Map<string, number>();
+  private readonly steps = new Map<string, StepState>();
+  private readonly currencies = new Map<string, { conversions: number; micros: number }>();
+  private readonly conversionNames = new Map<string, number>();
+  private conversions = 0;
+  private readonly tracks = new Map<string, number>();
+  private readonly exceptions = new Map<string, number>();
+  private readonly warnings = new Map<string, WarningState>();
+
+  /**
+   * Adds one line. Blank lines are ignored; anything that is neither an event nor a structured
+   * warning is counted as a bad line and skipped.
+   */
+  addLine(line: string, input = "<input>", lineNumber = 0): void {
+    const summary = this.input(input);
+    if (line.length === 0 || line.trim().length === 0) return;
+    this.lines++;
+    summary.lines++;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      this.bad(summary, lineNumber, "not JSON");
+      return;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      this.bad(summary, lineNumber, "not a JSON object");
+      return;
+    }
+    const record = value as Json;
+    if (
+      typeof record.event_id === "string" &&
+      typeof record.event_type === "string" &&
+      typeof record.session_id === "string"
+    ) {
+      summary.events++;
+      this.addEvent(record, record.event_id, record.event_type, record.session_id);
+      return;
+    }
+    if (record.yavio === true && typeof record.code === "string") {
+      summary.warnings++;
+      this.addWarning(record, record.code);
+      return;
+    }
+    this.bad(summary, lineNumber, "neither an event nor a yavio warning");
+  }
+
+  /** Adds every line of a stream, numbering lines from 1 for bad-line samples. */
+  async addLines(lines: AsyncIterable<string> | Iterable<string>, input = "<input>"): Promise<void> {
+    this.input(input);
+    let n = 0;
+    for await (const line of lines) this.addLine(line, input, ++n);
+  }
+
+  finish(): Report {
+    const uniqueSessions = this.sessions.size;
+    const platforms = new Map<string, number>();
+    const transports = new Map<string, number>();
+    const durations = new Quantiles();
+    const firstCall = new Quantiles();
+    let started = 0;
+    let ended = 0;
+    let identified = 0;
+    let converted = 0;
+    let startedWithoutToolCall = 0;
+    for (const s of this.sessions.values()) {
+      increment(platforms, s.platform ?? "unknown");
+      increment(transports, s.transport ?? "unknown");
+      if (s.started) started++;
+      if (s.ended) ended++;
+      if (s.identified) identified++;
+      if (s.converted) converted++;
+      durations.add(s.durationMs);
+      if (s.started && Number.isNaN(s.firstToolMs)) startedWithoutToolCall++;
+      if (!Number.isNaN(s.startMs) && !Number.isNaN(s.firstToolMs)) firstCall.add(s.firstToolMs - s.startMs);
+    }
+
+    const toolCalls = sumCalls(this.tools);
+    const toolErrors = sumErrors(this.tools);
+    const firstCallSummary = firstCall.summary();
+
+    return {
+      inputs: this.inputs.map((i) => ({ ...i })),
+      totals: {
+        lines: this.lines,
+        events: this.events,
+        duplicates: this.duplicates,
+        badLines: this.badLines,
+        warningLines: this.warningLines,
+        eventsByType: nameCounts(this.byType),
+      },
+      badLineSamples: [...this.badSamples],
+      timeRange: {
+        first: Number.isFinite(this.firstMs) ? new Date(this.firstMs).toISOString() : null,
+        last: Number.isFinite(this.lastMs) ? new Date(this.lastMs).toISOString() : null,
+      },
+      sessions: { unique: uniqueSessions, started, ended, identified, duration: durations.summary() },
+      identifiedUsers: this.users.size,
+      toolCalls: {
+        total: toolCalls,
+        errors: toolErrors,
+        errorRate: ratio(toolErrors, toolCalls),
+        latency: this.allTools.summary(),
+      },
+      tools: operationStats(this.tools),
+      errorCategories: [...this.categories]
+        .map(([category, errors]) => ({
+          category,
+          errors,
+          rate: ratio(errors, toolCalls),
+          shareOfErrors: ratio(errors, toolErrors),
+        }))
+        .sort((a, b) => b.errors - a.errors || compare(a.category, b.category)),
+      resources: operationStats(this.resources),
+      prompts: operationStats(this.prompts),
+      platforms: shareRows(platforms, uniqueSessions),
+      transports: shareRows(transports, uniqueSessions),
+      timeToFirstToolCall: {
+        sessions: firstCallSummary.count,
+        startedWithoutToolCall,
+        medianMs: firstCallSummary.p50,
+        p95Ms: firstCallSummary.p95,
+        method: firstCallSummary.method,
+      },
+      funnel: this.funnel(uniqueSessions),
+      conversions: {
+        total: this.conversions,
+        sessionsConverted: converted,
+        sessionToConversionRate: ratio(converted, uniqueSessions),
+        byCurrency: [...this.currencies]
+          .map(([currency, c]) => ({ currency, conversions: c.conversions, revenue: c.micros / 1e6 }))
+          .sort((a, b) => b.conversions - a.conversions || compare(a.currency, b.currency)),
+        byName: nameCounts(this.conversionNames),
+      },
+      fillRates: this.fillRates(),
+      tracks: nameCounts(this.tracks),
+      exceptions: nameCounts(this.exceptions),
+      warnings: this.warningStats(),
+    };
+  }
+
+  private input(name: string): InputSummary {
+    let summary = this.inputIndex.get(name);
+    if (summary === undefined) {
+      summary = { name, lines: 0, events: 0, warnings: 0, badLines: 0 };
+      this.inputIndex.set(name, summary);
+      this.inputs.push(summary);
+    }
+    return summary;
+  }
+
+  private bad(summary: InputSummary, line: number, reason: string): void {
+    this.badLines++;
+    summary.badLines++;
+    if (this.badSamples.length < BAD_LINE_SAMPLES) this.badSamples.push({ input: summary.name, line, reason });
+  }
+
+  private addWarning(record: Json, code: string): void {
+    this.warningLines++;
+    const state = this.warnings.get(code);
+    if (state !== undefined) {
+      state.count++;
+      return;
+    }
+    if (this.warnings.size >= MAX_NAMES) return;
+    this.warnings.set(code, {
+      level: typeof record.level === "string" ? record.level : "warn",
+      count: 1,
+      sampleMessage: typeof record.message === "string" ? record.message : "",
+    });
+  }
+
+  private addEvent(e: Json, eventId: string, type: string, sessionId: string): void {
+    if (!this.ids.add(eventId)) {
+      this.duplicates++;
+      return;
+    }
+    this.events++;
+    increment(this.byType, type);
+    const ms = typeof e.timestamp === "string" ? Date.parse(e.timestamp) : NaN;
+    if (ms < this.firstMs) this.firstMs = ms;
+    if (ms > this.lastMs) this.lastMs = ms;
+
+    let session = this.sessions.get(sessionId);
+    if (session === undefined) {
+      session = new SessionState();
+      this.sessions.set(sessionId, session);
+    }
+    if (session.platform === undefined && typeof e.platform === "string") session.platform = e.platform;
+    if (typeof e.user_id === "string" && e.user_id.length > 0) {
+      this.users.add(e.user_id);
+      session.identified = true;
+    }
+    const name = typeof e.event_name === "string" ? e.event_name : undefined;
+
+    switch (type) {
+      case "connection":
+        if (name === "session_start") {
+          session.started = true;
+          if (!(session.startMs <= ms)) session.startMs = ms;
+          if (typeof e.platform === "string") session.platform = e.platform;
+          if (typeof e.transport === "string") session.transport = e.transport;
+        } else if (name === "session_end") {
+          session.ended = true;
+          if (typeof e.connection_duration_ms === "number") session.durationMs = e.connection_duration_ms;
+        }
+        break;
+      case "tool_call": {
+        const tool = typeof e.tool_name === "string" ? e.tool_name : (name ?? "(unnamed)");
+        const op = this.operation(this.tools, tool, e);
+        if (typeof e.latency_ms === "number") this.allTools.add(e.latency_ms);
+        if (e.status === "error") {
+          const category = typeof e.error_category === "string" ? e.error_category : "unknown";
+          increment(this.categories, boundedKey(this.categories, category));
+        }
+        if (Array.isArray(e.input_keys)) {
+          const keys: unknown[] = e.input_keys;
+          for (let i = 0; i < keys.length; i++) {
+            const key = keys[i];
+            // A key listed twice is still one call that had it.
+            if (typeof key !== "string" || keys.indexOf(key) < i) continue;
+            if (!op.parameters.has(key) && op.parameters.size >= MAX_PARAMETERS) continue;
+            increment(op.parameters, key);
+          }
+        }
+        if (!(session.firstToolMs <= ms)) session.firstToolMs = ms;
+        break;
+      }
+      case "resource_access": {
+        const meta = e.metadata as Json | undefined;
+        const resource = typeof meta?.resource_name === "string" ? meta.resource_name : (name ?? "(unnamed)");
+        this.operation(this.resources, resource, e);
+        break;
+      }
+      case "prompt_usage":
+        this.operation(this.prompts, name ?? "(unnamed)", e);
+        break;
+      case "step": {
+        if (name === undefined) break;
+        session.steps ??= new Set();
+        const key = boundedKey(this.steps, name);
+        let step = this.steps.get(key);
+        if (step === undefined) {
+          step = { sessions: 0, sequences: new Map() };
+          this.steps.set(key, step);
+        }
+        if (!session.steps.has(key)) {
+          session.steps.add(key);
+          step.sessions++;
+        }
+        if (typeof e.step_sequence === "number" && Number.isFinite(e.step_sequence) && step.sequences.size < MAX_NAMES) {
+          increment(step.sequences, e.step_sequence);
+        }
+        break;
+      }
+      case "track":
+        if (name === "$exception") {
+          const meta = e.metadata as Json | undefined;
+          const errorClass = typeof meta?.error_class === "string" ? meta.error_class : "Error";
+          increment(this.exceptions, boundedKey(this.exceptions, errorClass));
+        } else {
+          increment(this.tracks, boundedKey(this.tracks, name ?? "(unnamed)"));
+        }
+        break;
+      case "conversion": {
+        this.conversions++;
+        session.converted = true;
+        increment(this.conversionNames, boundedKey(this.conversionNames, name ?? "(unnamed)"));
+        const value = e.conversion_value;
+        const currency = e.conversion_currency;
+        if (typeof value === "number" && Number.isFinite(value) && typeof currency === "string") {
+          const code = boundedKey(this.currencies, currency.toUpperCase());
+          let c = this.currencies.get(code);
+          if (c === undefined) {
+            c = { conversions: 0, micros: 0 };
+            this.currencies.set(code, c);
+          }
+          c.conversions++;
+          // Integer micro-units: 19.99 + 19.99 + 19.99 is 59.97, not 59.97000000000001.
+          c.micros += Math.round(value * 1e6);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private operation(map: Map<string, OperationState>, name: string, e: Json): OperationState {
+    const key = boundedKey(map, name);
+    let op = map.get(key);
+    if (op === undefined) {
+      op = new OperationState();
+      map.set(key, op);
+    }
+    op.calls++;
+    if (e.status === "error") op.errors++;
+    if (typeof e.latency_ms === "number") op.latency.add(e.latency_ms);
+    return op;
+  }
+
+  private funnel(uniqueSessions: number): FunnelStep[] {
+    const steps = [...this.steps].map(([step, s]) => ({
+      step,
+      typicalSequence: histogramMedian(s.sequences),
+      sessions: s.sessions,
+    }));
+    steps.sort(
+      (a, b) =>
+        (a.typicalSequence ?? Infinity) - (b.typicalSequence ?? Infinity) ||
+        b.sessions - a.sessions ||
+        compare(a.step, b.step),
+    );
+    return steps.map((s, i) => {
+      const previous = i > 0 ? steps[i - 1] : undefined;
+      const dropOff = previous === undefined ? null : previous.sessions - s.sessions;
+      return {
+        ...s,
+        shareOfSessions: ratio(s.sessions, uniqueSessions),
+        dropOff,
+        dropOffRate: previous === undefined || dropOff === null ? null : ratio(dropOff, previous.sessions),
+      };
+    });
+  }
+
+  private fillRates(): ToolFillRates[] {
+    return operationOrder(this.tools).map(([tool, op]) => ({
+      tool,
+      calls: op.calls,
+      parameters: [...op.parameters]
+        .map(([name, calls]) => ({ name, calls, rate: ratio(calls, op.calls) }))
+        .sort((a, b) => b.calls - a.calls || compare(a.name, b.name)),
+    }));
+  }
+
+  private warningStats(): WarningStats[] {
+    const registry: Readonly<Record<string, string>> = WARNING_CODES;
+    return [...this.warnings]
+      .map(([code, w]) => ({
+        code,
+        level: w.level,
+        count: w.count,
+        summary: Object.hasOwn(registry, code) ? (registry[code] ?? null) : null,
+        sampleMessage: w.sampleMessage,
+      }))
+      .sort((a, b) => b.count - a.count || compare(a.code, b.code));
+  }
+}
+
+function increment<K>(map: Map<K, number>, key: K): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function boundedKey(map: Map<string, unknown>, key: string): string {
+  return map.has(key) || map.size < MAX_NAMES ? key : OTHER;
+}
+
+function ratio(part: number, whole: number): number | null {
+  return whole > 0 ? part / whole : null;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function nameCounts(map: Map<string, number>): NameCount[] {
+  return [...map]
+    .map(([name, count]) => ({ name, count }))
+    .sort((a, b) => b.count - a.count || compare(a.name, b.name));
+}
+
+function shareRows(map: Map<string, number>, total: number): ShareRow[] {
+  return [...map]
+    .map(([name, sessions]) => ({ name, sessions, share: ratio(sessions, total) }))
+    .sort((a, b) => b.sessions - a.sessions || compare(a.name, b.name));
+}
+
+function operationOrder(map: Map<string, OperationState>): [string, OperationState][] {
+  return [...map].sort(([an, a], [bn, b]) => b.calls - a.calls || compare(an, bn));
+}
+
+function operationStats(map: Map<string, OperationState>): OperationStats[] {
+  const total = sumCalls(map);
+  return operationOrder(map).map(([name, op]) => ({
+    name,
+    calls: op.calls,
+    share: ratio(op.calls, total),
+    errors: op.errors,
+    errorRate: ratio(op.errors, op.calls),
+    latency: op.latency.summary(),
+  }));
+}
+
+function sumCalls(map: Map<string, OperationState>): number {
+  let n = 0;
+  for (const op of map.values()) n += op.calls;
+  return n;
+}
+
+function sumErrors(map: Map<string, OperationState>): number {
+  let n = 0;
+  for (const op of map.values()) n += op.errors;
+  return n;
+}
+
+/** Lower median of a value → count histogram. */
+function histogramMedian(histogram: Map<number, number>): number | null {
+  let total = 0;
+  for (const c of histogram.values()) total += c;
+  if (total === 0) return null;
+  const rank = Math.ceil(total / 2);
+  let seen = 0;
+  for (const value of [...histogram.keys()].sort((a, b) => a - b)) {
+    seen += histogram.get(value) ?? 0;
+    if (seen >= rank) return value;
+  }
+  return null;
+}
