@@ -1,6 +1,16 @@
 import type { WireEvent } from "../event/index.js";
+import { YavioConfigError } from "../warnings/index.js";
 import type { Warn } from "../warnings/index.js";
-import type { Sink } from "./sink.js";
+import { registerForExit } from "./exit-hooks.js";
+import type { ExitParticipant } from "./exit-hooks.js";
+import { serializeEvent } from "./serialize.js";
+import type { SendResult, Sink } from "./sink.js";
+
+/** The ingest's limits per request (Yavio ingest v1). */
+export const INGEST_MAX_BATCH_EVENTS = 1000;
+export const INGEST_MAX_BATCH_BYTES = 500 * 1024;
+// Room for `{"events":[...],"sdk_version":"…","sent_at":"…"}` around the events.
+const ENVELOPE_BYTES = 128;
 
 export interface PipelineOptions<T> {
   /** Every batch goes to each sink (fan-out). */
@@ -8,21 +18,29 @@ export interface PipelineOptions<T> {
   /** Builds the outgoing event off the tool's path (wire form, scrubbing, truncation, beforeSend). `null` drops it. */
   prepare: (item: T) => WireEvent | null;
   warn: Warn;
-  /** Default 10 000. */
+  /** Items held before new ones are dropped. Default 10 000. */
   maxQueueSize?: number | undefined;
-  /** Default 1000. */
+  /** Events per export, at most 1000 (the ingest limit). Default 1000. */
   maxExportBatchSize?: number | undefined;
-  /** Default 5000. */
+  /** Serialized bytes per export, at most 500 KB (the ingest limit). Default 500 KB. */
+  maxExportBatchBytes?: number | undefined;
+  /** Delay between the first queued item and the export of a partial batch. Default 5000. */
   scheduledDelayMs?: number | undefined;
-  /** Default 30 000. */
+  /** Time one export may take, retries included, before it is aborted. Default 30 000. */
   exportTimeoutMs?: number | undefined;
+  /** Time `shutdown()` may take to drain; what is left after it goes to the sinks' spool or is lost. Default 30 000. */
+  shutdownTimeoutMs?: number | undefined;
+  /** Drain deadline on SIGTERM/SIGINT (a stdio client sends SIGKILL 2 s after SIGTERM). Default 1000. */
+  exitTimeoutMs?: number | undefined;
+  /** Flush on `beforeExit` and SIGTERM/SIGINT, persist synchronously on `exit`. Default true. */
+  handleProcessExit?: boolean | undefined;
 }
 
 /** The delivery pipeline as the rest of the package sees it. */
 export interface Pipeline<T> {
   /** Queues an item. O(1), never throws, never waits. */
   enqueue(item: T): void;
-  /** Exports everything queued so far. Concurrent calls share one promise. */
+  /** Exports everything queued so far, now. Concurrent calls share one promise. */
   flush(): Promise<void>;
   /** Flushes, then refuses further items. Runs once; every caller gets the same promise. */
   shutdown(): Promise<void>;
@@ -30,29 +48,121 @@ export interface Pipeline<T> {
   readonly droppedCount: number;
 }
 
+interface Resolved {
+  maxQueueSize: number;
+  maxBatch: number;
+  maxBytes: number;
+  delayMs: number;
+  exportTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  exitTimeoutMs: number;
+}
+
+function checkInt(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new YavioConfigError(
+      "YAVIO-1003",
+      `${name} must be an integer between ${min} and ${max}, got ${typeof value === "number" ? value : typeof value}`,
+    );
+  }
+  return value;
+}
+
+function resolvePipelineOptions<T>(options: PipelineOptions<T>): Resolved {
+  if (!Array.isArray(options.sinks)) throw new YavioConfigError("YAVIO-1003", "sinks must be an array of sinks");
+  for (const sink of options.sinks) {
+    if (typeof sink !== "object" || sink === null || typeof (sink as Partial<Sink>).send !== "function") {
+      throw new YavioConfigError("YAVIO-1003", "every sink needs a send(batch, {signal}) method");
+    }
+  }
+  if (typeof options.prepare !== "function") throw new YavioConfigError("YAVIO-1003", "prepare must be a function");
+  const day = 86_400_000;
+  const maxQueueSize = checkInt("maxQueueSize", options.maxQueueSize, 10_000, 1, 10_000_000);
+  let maxBatch = checkInt("maxExportBatchSize", options.maxExportBatchSize, INGEST_MAX_BATCH_EVENTS, 1, INGEST_MAX_BATCH_EVENTS);
+  if (maxBatch > maxQueueSize) {
+    // OpenTelemetry's choice: a batch larger than the queue can never fill, so clamp and say so.
+    options.warn({
+      code: "YAVIO-1003",
+      message: `maxExportBatchSize ${maxBatch} is larger than maxQueueSize ${maxQueueSize}: using ${maxQueueSize}`,
+    });
+    maxBatch = maxQueueSize;
+  }
+  const exportTimeoutMs = checkInt("exportTimeoutMs", options.exportTimeoutMs, 30_000, 1, day);
+  return {
+    maxQueueSize,
+    maxBatch,
+    maxBytes: checkInt("maxExportBatchBytes", options.maxExportBatchBytes, INGEST_MAX_BATCH_BYTES, 1024, INGEST_MAX_BATCH_BYTES),
+    delayMs: checkInt("scheduledDelayMs", options.scheduledDelayMs, 5000, 0, day),
+    exportTimeoutMs,
+    shutdownTimeoutMs: checkInt("shutdownTimeoutMs", options.shutdownTimeoutMs, 30_000, 0, day),
+    exitTimeoutMs: checkInt("exitTimeoutMs", options.exitTimeoutMs, 1000, 0, day),
+  };
+}
+
+function abortedResult(signal: AbortSignal): Promise<SendResult> {
+  return new Promise((resolve) => {
+    const done = (): void => resolve({ status: "retryable", reason: "export aborted (timeout or shutdown)" });
+    if (signal.aborted) done();
+    else signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 /**
- * A minimal batch processor: bounded queue, timer armed on the first item and unref()ed, a full
- * batch exports at once, one export in flight.
+ * A batch processor in the image of OpenTelemetry's BatchSpanProcessorBase: a bounded queue, batches
+ * cut by count and by serialized bytes, a timer armed on the first item and `unref()`ed, a full
+ * batch exported at once, one export in flight, every batch fanned out to all sinks.
+ *
+ * @example
+ * const sink = new MemorySink();
+ * const pipeline = createPipeline<WireEvent>({ sinks: [sink], prepare: (e) => e, warn: () => {} });
  */
 export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
-  const maxQueueSize = options.maxQueueSize ?? 10_000;
-  const maxBatch = options.maxExportBatchSize ?? 1000;
-  const delayMs = options.scheduledDelayMs ?? 5000;
+  const cfg = resolvePipelineOptions(options);
   const { sinks, prepare, warn } = options;
+
   let queue: T[] = [];
+  // An event already prepared that did not fit in the previous batch's byte budget.
+  let carry: { event: WireEvent; bytes: number } | undefined;
+  let enqueued = 0;
+  let taken = 0;
+  let drainTarget = 0;
   let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
+  let loop: Promise<void> | undefined;
   let flushing: Promise<void> | undefined;
   let shutdownPromise: Promise<void> | undefined;
+  let closed = false;
   let dropped = 0;
-  let overflowReported = false;
+  let droppedInEpisode = 0;
+  // Set once a shutdown or exit deadline passes: later sends get an aborted signal, so sinks
+  // spool or give up at once instead of waiting on the network.
+  let expired = false;
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  let currentAbort: AbortController | undefined;
+  const inFlight = new Map<Sink, readonly WireEvent[]>();
+  const failing = new Set<Sink>();
+
+  // One YAVIO-1206 per overflow episode, with its count, when the episode ends (the queue takes
+  // items again, or the pipeline flushes or closes).
+  const reportOverflow = (): void => {
+    if (droppedInEpisode === 0) return;
+    warn({
+      code: "YAVIO-1206",
+      message: `event queue full (${cfg.maxQueueSize}): ${droppedInEpisode} events were dropped`,
+      details: { dropped: droppedInEpisode, droppedTotal: dropped, maxQueueSize: cfg.maxQueueSize },
+    });
+    droppedInEpisode = 0;
+  };
+
+  const pending = (): number => queue.length + (carry ? 1 : 0);
 
   const arm = (): void => {
-    if (timer !== undefined) return;
+    if (timer !== undefined || closed) return;
     timer = setTimeout(() => {
       timer = undefined;
-      void exportAll();
-    }, delayMs);
+      drainTarget = Math.max(drainTarget, enqueued);
+      void run();
+    }, cfg.delayMs);
     timer.unref();
   };
 
@@ -61,75 +171,234 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     timer = undefined;
   };
 
-  const exportOne = async (): Promise<void> => {
-    const items = queue.splice(0, maxBatch);
-    const batch: WireEvent[] = [];
-    for (const item of items) {
+  const prepareOne = (item: T): { event: WireEvent; bytes: number } | undefined => {
+    try {
       const event = prepare(item);
-      if (event) batch.push(event);
+      if (event === null || event === undefined) return undefined;
+      return { event, bytes: Buffer.byteLength(serializeEvent(event)) + 1 };
+    } catch (error) {
+      warn({
+        code: "YAVIO-1301",
+        message: `an event could not be prepared and was dropped: ${error instanceof Error ? error.name : "error"}`,
+      });
+      return undefined;
     }
+  };
+
+  /** Cuts the next batch: at most maxBatch events and maxBytes serialized. */
+  const takeBatch = (): WireEvent[] => {
+    const batch: WireEvent[] = [];
+    let bytes = ENVELOPE_BYTES;
+    const fits = (p: { bytes: number }): boolean => batch.length === 0 || bytes + p.bytes <= cfg.maxBytes;
+    if (carry) {
+      batch.push(carry.event);
+      bytes += carry.bytes;
+      carry = undefined;
+      taken += 1;
+    }
+    let i = 0;
+    while (i < queue.length && batch.length < cfg.maxBatch) {
+      const p = prepareOne(queue[i] as T);
+      i += 1;
+      taken += 1;
+      if (!p) continue;
+      if (!fits(p)) {
+        carry = p;
+        taken -= 1;
+        break;
+      }
+      batch.push(p.event);
+      bytes += p.bytes;
+    }
+    queue.splice(0, i);
+    return batch;
+  };
+
+  const sendTo = async (sink: Sink, batch: readonly WireEvent[], signal: AbortSignal): Promise<void> => {
+    inFlight.set(sink, batch);
+    let result: SendResult;
+    try {
+      // The race bounds a sink that ignores its signal: the pipeline moves on when the export expires.
+      result = await Promise.race([sink.send(batch, { signal }), abortedResult(signal)]);
+    } catch (error) {
+      result = { status: "retryable", reason: `sink threw: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      inFlight.delete(sink);
+    }
+    if (result.status === "success") {
+      failing.delete(sink);
+      return;
+    }
+    // One warning per sink per failure episode: an outage must not flood the host's logs.
+    if (!failing.has(sink)) {
+      failing.add(sink);
+      warn({
+        code: "YAVIO-1211",
+        message: `sink "${sink.name}" did not take a batch of ${batch.length} events: ${result.reason}`,
+        details: { sink: sink.name, status: result.status, events: batch.length },
+      });
+    }
+  };
+
+  const exportOnce = async (): Promise<void> => {
+    const batch = takeBatch();
     if (batch.length === 0) return;
+    const controller = new AbortController();
+    currentAbort = controller;
+    if (expired) controller.abort();
+    const timeout = setTimeout(() => controller.abort(), cfg.exportTimeoutMs);
+    timeout.unref();
+    try {
+      await Promise.all(sinks.map((sink) => sendTo(sink, batch, controller.signal)));
+    } finally {
+      clearTimeout(timeout);
+      currentAbort = undefined;
+    }
+  };
+
+  /** The single export loop: one export in flight, full batches at once, partial ones when asked. */
+  const run = (): Promise<void> => {
+    if (loop) return loop;
+    disarm();
+    loop = (async () => {
+      while (pending() > 0 && (pending() >= cfg.maxBatch || taken < drainTarget)) {
+        await exportOnce();
+      }
+    })()
+      .catch((error: unknown) => {
+        warn({ code: "YAVIO-1211", message: `export loop failed: ${error instanceof Error ? error.message : String(error)}` });
+      })
+      .finally(() => {
+        loop = undefined;
+        if (pending() > 0) {
+          if (pending() >= cfg.maxBatch || taken < drainTarget) void run();
+          else arm();
+        }
+      });
+    return loop;
+  };
+
+  const drainAll = async (): Promise<void> => {
+    reportOverflow();
+    drainTarget = Math.max(drainTarget, enqueued);
+    while (loop || (pending() > 0 && taken < drainTarget)) await run();
     await Promise.all(
       sinks.map(async (sink) => {
         try {
-          const result = await sink.send(batch, { signal: new AbortController().signal });
-          if (result.status !== "success") {
-            warn({ code: "YAVIO-1211", message: `sink ${sink.name} did not accept a batch: ${result.reason}` });
-          }
-        } catch (error) {
-          warn({ code: "YAVIO-1211", message: `sink ${sink.name} threw: ${(error as Error).message}` });
+          await sink.flush?.();
+        } catch {
+          // A sink's background work failing is reported by the sink itself.
         }
       }),
     );
   };
 
-  const exportAll = (): Promise<void> => {
-    if (inFlight) return inFlight;
-    disarm();
-    inFlight = (async () => {
-      while (queue.length > 0) await exportOne();
-    })().finally(() => {
-      inFlight = undefined;
-      if (queue.length > 0) arm();
+  const flush = (): Promise<void> => {
+    flushing ??= drainAll().finally(() => {
+      flushing = undefined;
     });
-    return inFlight;
+    return flushing;
   };
+
+  const expireIn = (ms: number): void => {
+    if (expired) return;
+    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+    deadlineTimer = setTimeout(() => {
+      deadlineTimer = undefined;
+      expired = true;
+      currentAbort?.abort();
+      if (pending() > 0 || inFlight.size > 0) {
+        warn({
+          code: "YAVIO-1205",
+          message: "shutdown deadline reached: undelivered events go to the spool where a sink has one, or are lost",
+          details: { queued: pending() },
+        });
+      }
+    }, ms);
+    deadlineTimer.unref();
+  };
+
+  let exitHandle: { unregister(): void } | undefined;
+
+  const close = (timeoutMs: number): Promise<void> => {
+    if (shutdownPromise) {
+      expireIn(timeoutMs);
+      return shutdownPromise;
+    }
+    closed = true;
+    disarm();
+    expireIn(timeoutMs);
+    shutdownPromise = (async () => {
+      await drainAll();
+      await Promise.all(
+        sinks.map(async (sink) => {
+          try {
+            await sink.shutdown?.();
+          } catch {
+            // Nothing left to do with a sink that cannot close.
+          }
+        }),
+      );
+    })().finally(() => {
+      if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+      deadlineTimer = undefined;
+      exitHandle?.unregister();
+    });
+    return shutdownPromise;
+  };
+
+  /** At process `exit` nothing asynchronous runs any more: hand what is left to sinks that can persist synchronously. */
+  const persistNow = (): void => {
+    const rest: WireEvent[] = [];
+    if (carry) rest.push(carry.event);
+    carry = undefined;
+    for (const item of queue) {
+      const p = prepareOne(item);
+      if (p) rest.push(p.event);
+    }
+    queue = [];
+    for (const sink of sinks) {
+      if (!sink.persistSync) continue;
+      const batch = [...(inFlight.get(sink) ?? []), ...rest];
+      if (batch.length === 0) continue;
+      try {
+        sink.persistSync(batch);
+      } catch {
+        // Exit path: never throw out of an exit listener.
+      }
+    }
+  };
+
+  if (options.handleProcessExit !== false) {
+    const participant: ExitParticipant = {
+      hasPendingWork: () => pending() > 0,
+      flush,
+      closeForExit: () => close(cfg.exitTimeoutMs),
+      persistNow,
+    };
+    exitHandle = registerForExit(participant);
+  }
 
   return {
     enqueue(item) {
-      if (shutdownPromise) {
+      if (closed) {
         warn({ code: "YAVIO-1208", message: "event refused: the pipeline is shut down" });
         return;
       }
-      if (queue.length >= maxQueueSize) {
+      if (queue.length >= cfg.maxQueueSize) {
         dropped += 1;
-        if (!overflowReported) {
-          overflowReported = true;
-          warn({ code: "YAVIO-1206", message: "event queue full: dropping events", details: { maxQueueSize } });
-        }
+        droppedInEpisode += 1;
         return;
       }
-      overflowReported = false;
+      if (droppedInEpisode > 0) reportOverflow();
       queue.push(item);
-      if (queue.length >= maxBatch) void exportAll();
-      else arm();
+      enqueued += 1;
+      if (pending() >= cfg.maxBatch) {
+        if (!loop) void run();
+      } else arm();
     },
-    flush() {
-      flushing ??= (async () => {
-        while (queue.length > 0 || inFlight) await exportAll();
-      })().finally(() => {
-        flushing = undefined;
-      });
-      return flushing;
-    },
-    shutdown() {
-      shutdownPromise ??= (async () => {
-        while (queue.length > 0 || inFlight) await exportAll();
-        disarm();
-        await Promise.all(sinks.map((s) => s.shutdown?.().catch(() => undefined)));
-      })();
-      return shutdownPromise;
-    },
+    flush,
+    shutdown: () => close(cfg.shutdownTimeoutMs),
     get droppedCount() {
       return dropped;
     },

@@ -1,0 +1,228 @@
+import { isAbsolute, join, resolve } from "node:path";
+import type { Sink } from "../transport/index.js";
+import { YavioConfigError } from "../warnings/index.js";
+import type { Warn, WarningCode } from "../warnings/index.js";
+import type { DeliveryOptions, ResolvedDeliveryOptions } from "./delivery-options.js";
+import { DEFAULT_ENDPOINT, resolveEndpoint } from "./endpoint.js";
+import { findRcFile } from "./rc-file.js";
+
+export interface ResolveContext {
+  /** Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Default `process.cwd()`. */
+  cwd?: string | undefined;
+  warn: Warn;
+}
+
+type Source = "code" | "env" | "file";
+const DAY_MS = 86_400_000;
+
+const NUMBERS = {
+  maxQueueSize: { env: "YAVIO_MAX_QUEUE_SIZE", min: 1, max: 10_000_000, fallback: 10_000 },
+  maxExportBatchSize: { env: "YAVIO_MAX_EXPORT_BATCH_SIZE", min: 1, max: 1000, fallback: 1000 },
+  scheduledDelayMs: { env: "YAVIO_SCHEDULED_DELAY_MS", min: 0, max: DAY_MS, fallback: 5000 },
+  exportTimeoutMs: { env: "YAVIO_EXPORT_TIMEOUT_MS", min: 1, max: DAY_MS, fallback: 30_000 },
+  shutdownTimeoutMs: { env: "YAVIO_SHUTDOWN_TIMEOUT_MS", min: 0, max: DAY_MS, fallback: 30_000 },
+  exitTimeoutMs: { env: "YAVIO_EXIT_TIMEOUT_MS", min: 0, max: DAY_MS, fallback: 1000 },
+  requestTimeoutMs: { env: "YAVIO_REQUEST_TIMEOUT_MS", min: 1, max: DAY_MS, fallback: 10_000 },
+  maxAttempts: { env: "YAVIO_MAX_ATTEMPTS", min: 1, max: 1000, fallback: 10 },
+  spoolMaxBytes: { env: "YAVIO_SPOOL_MAX_BYTES", min: 1024, max: 2 ** 40, fallback: 10 * 1024 * 1024 },
+  eventsFileMaxBytes: { env: "YAVIO_EVENTS_FILE_MAX_BYTES", min: 0, max: 2 ** 40, fallback: 10 * 1024 * 1024 },
+} as const;
+type NumberKey = keyof typeof NUMBERS;
+
+const BOOLEANS = {
+  gzip: { env: "YAVIO_GZIP", fallback: true },
+  console: { env: "YAVIO_CONSOLE", fallback: false },
+  handleProcessExit: { env: "YAVIO_HANDLE_PROCESS_EXIT", fallback: true },
+} as const;
+type BooleanKey = keyof typeof BOOLEANS;
+
+const KNOWN_KEYS = new Set<string>([
+  "apiKey",
+  "endpoint",
+  "sink",
+  "eventsFile",
+  "spoolDir",
+  ...Object.keys(NUMBERS),
+  ...Object.keys(BOOLEANS),
+]);
+
+function parseEnvBoolean(raw: string): boolean | undefined {
+  const v = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  return undefined;
+}
+
+/**
+ * Merges code options, environment and `.yaviorc.json` (in that order of precedence) into checked
+ * delivery options. A bad code option throws YavioConfigError; a bad environment or file value is
+ * a warning (YAVIO-1001 key, 1002 endpoint, 1003 env value, 1004 file value) and is ignored.
+ *
+ * @example
+ * const resolved = resolveDeliveryOptions({ maxQueueSize: 500 }, { warn: createWarner() });
+ */
+export function resolveDeliveryOptions(code: DeliveryOptions, context: ResolveContext): ResolvedDeliveryOptions {
+  const warn = context.warn;
+  const env = context.env ?? process.env;
+  const cwd = context.cwd ?? process.cwd();
+  if (typeof code !== "object" || code === null) throw new YavioConfigError("YAVIO-1003", "delivery options must be an object");
+  const rc = findRcFile(cwd, warn);
+  const file = rc?.values ?? {};
+  if (rc) {
+    for (const key of Object.keys(file)) {
+      if (!KNOWN_KEYS.has(key) || key === "sink") {
+        warn({ code: "YAVIO-1004", message: `${rc.path}: unknown key "${key}" ignored`, details: { path: rc.path, key } });
+      }
+    }
+  }
+
+  /** Reports a bad value: thrown for code, warned and ignored for env and file. */
+  const reject = (source: Source, code: WarningCode, message: string): undefined => {
+    if (source === "code") throw new YavioConfigError(code, message);
+    const where = source === "env" ? "environment" : (rc?.path ?? ".yaviorc.json");
+    warn({ code: source === "file" && code === "YAVIO-1003" ? "YAVIO-1004" : code, message: `${where}: ${message}; ignored` });
+    return undefined;
+  };
+
+  const number = (key: NumberKey): number => {
+    const spec = NUMBERS[key];
+    const check = (source: Source, value: unknown): number | undefined => {
+      if (value === undefined) return undefined;
+      if (typeof value === "number" && Number.isInteger(value) && value >= spec.min && value <= spec.max) return value;
+      return reject(source, "YAVIO-1003", `${key} must be an integer between ${spec.min} and ${spec.max}`);
+    };
+    const rawEnv = env[spec.env];
+    const fromEnv =
+      rawEnv === undefined || rawEnv.trim() === ""
+        ? undefined
+        : /^-?\d+$/.test(rawEnv.trim())
+          ? check("env", Number(rawEnv.trim()))
+          : reject("env", "YAVIO-1003", `${spec.env} must be an integer`);
+    return check("code", code[key]) ?? fromEnv ?? check("file", file[key]) ?? spec.fallback;
+  };
+
+  const boolean = (key: BooleanKey): boolean => {
+    const spec = BOOLEANS[key];
+    const codeValue = code[key];
+    if (codeValue !== undefined && typeof codeValue !== "boolean") return reject("code", "YAVIO-1003", `${key} must be a boolean`) ?? spec.fallback;
+    const rawEnv = env[spec.env];
+    let fromEnv: boolean | undefined;
+    if (rawEnv !== undefined && rawEnv.trim() !== "") {
+      fromEnv = parseEnvBoolean(rawEnv);
+      if (fromEnv === undefined) reject("env", "YAVIO-1003", `${spec.env} must be true or false`);
+    }
+    const fileValue = file[key];
+    let fromFile: boolean | undefined;
+    if (fileValue !== undefined) {
+      if (typeof fileValue === "boolean") fromFile = fileValue;
+      else reject("file", "YAVIO-1004", `${key} must be a boolean`);
+    }
+    return codeValue ?? fromEnv ?? fromFile ?? spec.fallback;
+  };
+
+  /** A path or `false`; relative paths resolve against cwd (code, env) or the file's directory. */
+  const pathOrFalse = (key: "eventsFile" | "spoolDir", envName: string): string | false | undefined => {
+    const check = (source: Source, value: unknown, base: string): string | false | undefined => {
+      if (value === undefined) return undefined;
+      if (value === false) return false;
+      if (typeof value === "string" && value.trim() !== "") return isAbsolute(value) ? value : resolve(base, value);
+      return reject(source, "YAVIO-1003", `${key} must be a path or false`);
+    };
+    const rawEnv = env[envName];
+    let fromEnv: string | false | undefined;
+    if (rawEnv !== undefined && rawEnv.trim() !== "") {
+      fromEnv = parseEnvBoolean(rawEnv) === false ? false : check("env", rawEnv, cwd);
+    }
+    return check("code", code[key], cwd) ?? fromEnv ?? check("file", file[key], rc?.dir ?? cwd);
+  };
+
+  // apiKey: a string without whitespace; not starting with yav_ is allowed (self-hosted) but flagged.
+  const key = (source: Source, value: unknown): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || value.trim() === "" || /\s/.test(value)) {
+      return reject(source, "YAVIO-1001", "apiKey must be a non-empty string without spaces");
+    }
+    if (!value.startsWith("yav_")) {
+      warn({ code: "YAVIO-1001", message: `the API key from ${source === "code" ? "options" : source} does not start with "yav_"; using it anyway` });
+    }
+    return value;
+  };
+  const rawEnvKey = env.YAVIO_API_KEY;
+  const apiKey =
+    key("code", code.apiKey) ??
+    (rawEnvKey !== undefined && rawEnvKey !== "" ? key("env", rawEnvKey) : undefined) ??
+    key("file", file.apiKey);
+
+  let endpointRejected = false;
+  const endpointFrom = (source: Source, value: unknown): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== "string") return reject(source, "YAVIO-1002", "endpoint must be a URL string");
+    try {
+      return resolveEndpoint(value, apiKey !== undefined).href;
+    } catch (error) {
+      // A code endpoint is thrown on, except when only the key from env/file makes it unsafe.
+      const onlyUnsafeWithOtherKey = code.apiKey === undefined && error instanceof Error && /plain http/.test(error.message);
+      if (source === "code" && !onlyUnsafeWithOtherKey) throw error;
+      endpointRejected = true;
+      warn({ code: "YAVIO-1002", message: `${source === "code" ? "options" : source === "env" ? "YAVIO_ENDPOINT" : (rc?.path ?? "file")}: ${(error as Error).message}; HTTP delivery disabled for this value` });
+      return undefined;
+    }
+  };
+  const rawEnvEndpoint = env.YAVIO_ENDPOINT;
+  const endpoint =
+    endpointFrom("code", code.endpoint) ??
+    (rawEnvEndpoint !== undefined && rawEnvEndpoint !== "" ? endpointFrom("env", rawEnvEndpoint) : undefined) ??
+    endpointFrom("file", file.endpoint) ??
+    // A rejected endpoint never falls back to the cloud: events would go somewhere the user did not choose.
+    (apiKey !== undefined && !endpointRejected ? DEFAULT_ENDPOINT : undefined);
+
+  const sinks: Sink[] = [];
+  if (code.sink !== undefined) {
+    const list = Array.isArray(code.sink) ? (code.sink as readonly Sink[]) : [code.sink as Sink];
+    for (const s of list) {
+      if (typeof s !== "object" || s === null || typeof (s as Partial<Sink>).send !== "function") {
+        throw new YavioConfigError("YAVIO-1003", "sink must be a Sink (an object with send(batch, {signal})) or an array of them");
+      }
+      sinks.push(s);
+    }
+  }
+
+  const consoleOn = boolean("console");
+  const eventsFileOption = pathOrFalse("eventsFile", "YAVIO_EVENTS_FILE");
+  const defaultFile = join(cwd, ".yavio", "events.jsonl");
+  let eventsFile: string | undefined;
+  if (typeof eventsFileOption === "string") eventsFile = eventsFileOption;
+  else if (eventsFileOption === undefined && endpoint === undefined && sinks.length === 0 && !consoleOn) {
+    eventsFile = defaultFile;
+    warn({
+      level: "info",
+      code: "YAVIO-1000",
+      message: `no API key or endpoint configured: events are written to ${eventsFile}`,
+      details: { eventsFile },
+    });
+  }
+  const spoolOption = pathOrFalse("spoolDir", "YAVIO_SPOOL_DIR");
+
+  return {
+    apiKey,
+    endpoint,
+    sinks,
+    eventsFile,
+    eventsFileMaxBytes: number("eventsFileMaxBytes"),
+    console: consoleOn,
+    gzip: boolean("gzip"),
+    maxQueueSize: number("maxQueueSize"),
+    maxExportBatchSize: number("maxExportBatchSize"),
+    scheduledDelayMs: number("scheduledDelayMs"),
+    exportTimeoutMs: number("exportTimeoutMs"),
+    shutdownTimeoutMs: number("shutdownTimeoutMs"),
+    exitTimeoutMs: number("exitTimeoutMs"),
+    requestTimeoutMs: number("requestTimeoutMs"),
+    maxAttempts: number("maxAttempts"),
+    spoolDir: spoolOption === false ? undefined : (spoolOption ?? join(cwd, ".yavio", "spool")),
+    spoolMaxBytes: number("spoolMaxBytes"),
+    handleProcessExit: boolean("handleProcessExit"),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * One process-wide set of exit listeners shared by every live pipeline.
+ *
+ * Why shared: a listener per pipeline would trip Node's MaxListeners warning and cost a closure per
+ * pipeline. Why careful with signals: adding a SIGTERM/SIGINT listener removes Node's default
+ * "terminate", so when the host has no handler of its own we re-raise the signal after flushing, and
+ * when it has one we leave the exit to the host.
+ */
+export interface ExitParticipant {
+  hasPendingWork(): boolean;
+  flush(): Promise<void>;
+  /** Shuts the pipeline down under its short exit deadline. */
+  closeForExit(): Promise<void>;
+  /** Synchronous last resort from the `exit` event. */
+  persistNow(): void;
+}
+
+const SIGNALS = ["SIGTERM", "SIGINT"] as const;
+type ExitSignal = (typeof SIGNALS)[number];
+
+interface Registry {
+  live: Set<ExitParticipant>;
+  installed: boolean;
+  signalling: Set<ExitSignal>;
+  onBeforeExit: () => void;
+  onExit: () => void;
+  onSignal: Record<ExitSignal, () => void>;
+}
+
+// Kept on globalThis so two copies of the package (ESM + CJS) still share one set of listeners.
+const KEY = Symbol.for("yavio-mcp.exit-hooks.v1");
+
+function createRegistry(): Registry {
+  const registry: Registry = {
+    live: new Set(),
+    installed: false,
+    signalling: new Set(),
+    onBeforeExit: () => {
+      for (const p of registry.live) if (p.hasPendingWork()) void p.flush();
+    },
+    onExit: () => {
+      for (const p of registry.live) p.persistNow();
+    },
+    onSignal: {
+      SIGTERM: () => handleSignal(registry, "SIGTERM"),
+      SIGINT: () => handleSignal(registry, "SIGINT"),
+    },
+  };
+  return registry;
+}
+
+function handleSignal(registry: Registry, signal: ExitSignal): void {
+  // Ours is one of the listeners; any other one belongs to the host, which then owns the exit.
+  const hostHandles = process.listenerCount(signal) > 1;
+  if (registry.signalling.has(signal)) {
+    // A second signal while we flush: the user insists, terminate now as Node would have.
+    if (!hostHandles) reraise(registry, signal);
+    return;
+  }
+  registry.signalling.add(signal);
+  const closing = [...registry.live].map((p) => p.closeForExit());
+  void Promise.allSettled(closing).then(() => {
+    registry.signalling.delete(signal);
+    if (!hostHandles) reraise(registry, signal);
+    else if (registry.live.size === 0 && registry.signalling.size === 0) uninstall(registry);
+  });
+}
+
+function reraise(registry: Registry, signal: ExitSignal): void {
+  uninstall(registry);
+  // Whatever is still queued is persisted by the exit listener; it is gone now, so do it here.
+  for (const p of registry.live) p.persistNow();
+  process.kill(process.pid, signal);
+}
+
+function install(registry: Registry): void {
+  if (registry.installed) return;
+  registry.installed = true;
+  process.on("beforeExit", registry.onBeforeExit);
+  process.on("exit", registry.onExit);
+  for (const s of SIGNALS) process.on(s, registry.onSignal[s]);
+}
+
+function uninstall(registry: Registry): void {
+  if (!registry.installed) return;
+  registry.installed = false;
+  process.removeListener("beforeExit", registry.onBeforeExit);
+  process.removeListener("exit", registry.onExit);
+  for (const s of SIGNALS) process.removeListener(s, registry.onSignal[s]);
+}
+
+function registry(): Registry {
+  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
+  let r = holder[KEY];
+  if (!r) {
+    r = createRegistry();
+    holder[KEY] = r;
+  }
+  return r;
+}
+
+/** Adds a pipeline to the shared exit handling; the listeners go away with the last pipeline. */
+export function registerForExit(participant: ExitParticipant): { unregister(): void } {
+  const r = registry();
+  r.live.add(participant);
+  install(r);
+  return {
+    unregister() {
+      r.live.delete(participant);
+      if (r.live.size === 0 && r.signalling.size === 0) uninstall(r);
+    },
+  };
+}
+
+/** For tests: how many pipelines are registered, and whether the listeners are installed. */
+export function exitHookState(): { live: number; installed: boolean } {
+  const r = registry();
+  return { live: r.live.size, installed: r.installed };
+}

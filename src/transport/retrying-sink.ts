@@ -1,0 +1,164 @@
+import type { WireEvent } from "../event/index.js";
+import { YavioConfigError } from "../warnings/index.js";
+import type { Warn } from "../warnings/index.js";
+import type { SendOptions, SendResult, Sink } from "./sink.js";
+
+export interface RetryOptions {
+  warn: Warn;
+  /** Attempts per batch, the first included. Default 10. */
+  maxAttempts?: number | undefined;
+  /** First backoff. Default 500. */
+  initialDelayMs?: number | undefined;
+  /** Largest backoff. Default 30 000. */
+  maxDelayMs?: number | undefined;
+  /** Largest wait honoured for a `Retry-After` (a floor for the backoff). Default 60 000. */
+  maxRetryAfterMs?: number | undefined;
+  /** Total time one batch may spend in retries. Default 30 000 (the pipeline's export timeout also bounds it). */
+  deadlineMs?: number | undefined;
+  /** Waits; resolves early when the signal aborts. Default: an `unref()`ed timer. */
+  sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+  /** Clock in ms. Default `Date.now`. */
+  now?: (() => number) | undefined;
+  /** In [0, 1). Default `Math.random`. */
+  random?: (() => number) | undefined;
+}
+
+/** The default sleep: unref()ed, so a retry wait never keeps the process alive (exit persists instead). */
+export function unrefSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    timer.unref();
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new YavioConfigError("YAVIO-1003", `${name} must be an integer ≥ ${min}`);
+  return value;
+}
+
+/**
+ * Retries `retryable` results of the sink it wraps: exponential backoff with jitter, capped,
+ * `Retry-After` as a floor (capped), all within a deadline and the caller's signal. Warns YAVIO-1200
+ * (retrying) or YAVIO-1202 (rate limited) once per failure episode, YAVIO-1201 when it gives up.
+ *
+ * @example
+ * const sink = new RetryingSink(new HttpSink({ endpoint, apiKey, warn }), { warn, deadlineMs: 20_000 });
+ */
+export class RetryingSink implements Sink {
+  readonly name: string;
+  readonly inner: Sink;
+  private readonly warn: Warn;
+  private readonly maxAttempts: number;
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly deadlineMs: number;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private inEpisode = false;
+  private warnedRateLimit = false;
+  private warnedGaveUp = false;
+
+  constructor(inner: Sink, options: RetryOptions) {
+    this.inner = inner;
+    this.name = inner.name;
+    this.warn = options.warn;
+    this.maxAttempts = positiveInt("maxAttempts", options.maxAttempts, 10, 1);
+    this.initialDelayMs = positiveInt("initialDelayMs", options.initialDelayMs, 500, 1);
+    this.maxDelayMs = positiveInt("maxDelayMs", options.maxDelayMs, 30_000, 1);
+    this.maxRetryAfterMs = positiveInt("maxRetryAfterMs", options.maxRetryAfterMs, 60_000, 0);
+    this.deadlineMs = positiveInt("deadlineMs", options.deadlineMs, 30_000, 0);
+    this.sleep = options.sleep ?? unrefSleep;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The wait before retry number `attempt` (1-based): half fixed, half jitter, doubled each time, capped. */
+  backoffMs(attempt: number, retryAfterMs?: number): number {
+    const base = Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** (attempt - 1));
+    const jittered = base / 2 + this.random() * (base / 2);
+    const floor = retryAfterMs === undefined ? 0 : Math.min(retryAfterMs, this.maxRetryAfterMs);
+    return Math.round(Math.max(jittered, floor));
+  }
+
+  async send(batch: readonly WireEvent[], options: SendOptions): Promise<SendResult> {
+    const start = this.now();
+    let attempt = 0;
+    for (;;) {
+      attempt += 1;
+      let result: SendResult;
+      try {
+        result = await this.inner.send(batch, options);
+      } catch (error) {
+        result = { status: "retryable", reason: `sink threw: ${error instanceof Error ? error.message : String(error)}` };
+      }
+      if (result.status !== "retryable") {
+        if (result.status === "success") this.endEpisode();
+        return result;
+      }
+      const wait = this.backoffMs(attempt, result.retryAfterMs);
+      const outOfTime = this.now() + wait - start > this.deadlineMs;
+      if (attempt >= this.maxAttempts || outOfTime || options.signal.aborted) {
+        if (!this.warnedGaveUp) {
+          this.warnedGaveUp = true;
+          this.warn({
+            code: "YAVIO-1201",
+            message: `sink "${this.name}": a batch of ${batch.length} events was not delivered after ${attempt} attempts (${result.reason})`,
+            details: { sink: this.name, attempts: attempt, events: batch.length, aborted: options.signal.aborted },
+          });
+        }
+        return result;
+      }
+      if (result.rateLimited === true) {
+        if (!this.warnedRateLimit) {
+          this.warnedRateLimit = true;
+          this.warn({
+            code: "YAVIO-1202",
+            message: `sink "${this.name}" is rate limited (${result.reason}): waiting ${wait} ms`,
+            details: { sink: this.name, waitMs: wait },
+          });
+        }
+      } else if (!this.inEpisode) {
+        this.warn({
+          code: "YAVIO-1200",
+          message: `sink "${this.name}" failed (${result.reason}): retrying in ${wait} ms`,
+          details: { sink: this.name, waitMs: wait },
+        });
+      }
+      this.inEpisode = true;
+      await this.sleep(wait, options.signal);
+    }
+  }
+
+  private endEpisode(): void {
+    this.inEpisode = false;
+    this.warnedRateLimit = false;
+    this.warnedGaveUp = false;
+  }
+
+  flush(): Promise<void> {
+    return this.inner.flush?.() ?? Promise.resolve();
+  }
+
+  persistSync(batch: readonly WireEvent[]): void {
+    this.inner.persistSync?.(batch);
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown?.() ?? Promise.resolve();
+  }
+}

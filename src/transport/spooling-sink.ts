@@ -1,0 +1,306 @@
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { WireEvent } from "../event/index.js";
+import { YavioConfigError } from "../warnings/index.js";
+import type { Warn } from "../warnings/index.js";
+import { serializeEvent } from "./serialize.js";
+import type { SendOptions, SendResult, Sink } from "./sink.js";
+
+export interface SpoolOptions {
+  /** Directory of spool files, e.g. `<cwd>/.yavio/spool`. */
+  dir: string;
+  /** Total size the spool may reach; the oldest files go first. Default 10 MiB. */
+  maxBytes?: number | undefined;
+  /** Deliver what an earlier run left in the spool, as soon as the sink is created. Default true. */
+  replayOnStart?: boolean | undefined;
+  /** Time one spool file's delivery may take during a replay. Default 30 000. */
+  replayTimeoutMs?: number | undefined;
+  warn: Warn;
+}
+
+const SPOOL_EXT = ".jsonl";
+
+// Spool writes are synchronous on purpose: they run when delivery failed, at shutdown and from the
+// `exit` event, where an await may never come back. They are rare and small.
+
+/**
+ * Keeps what the wrapped sink could not deliver (retries exhausted, auth refused, shutdown
+ * deadline) in files under `dir`, and delivers them at the next start or once the sink works again.
+ * A batch the receiver called invalid (a non-permanent `failure`) is not spooled: it would fail again.
+ *
+ * @example
+ * const sink = new SpoolingSink(new RetryingSink(http, { warn }), { dir: ".yavio/spool", warn });
+ */
+export class SpoolingSink implements Sink {
+  readonly name: string;
+  readonly dir: string;
+  private readonly inner: Sink;
+  private readonly maxBytes: number;
+  private readonly replayTimeoutMs: number;
+  private readonly warn: Warn;
+  private seq = 0;
+  private replaying: Promise<void> | undefined;
+  private replayAbort: AbortController | undefined;
+  private dirty = false;
+  private warnedSpooling = false;
+  private closed = false;
+
+  constructor(inner: Sink, options: SpoolOptions) {
+    if (typeof options.dir !== "string" || options.dir === "") throw new YavioConfigError("YAVIO-1003", "spool dir must be a non-empty path");
+    const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new YavioConfigError("YAVIO-1003", "spool maxBytes must be a positive integer");
+    this.inner = inner;
+    this.name = inner.name;
+    this.dir = options.dir;
+    this.maxBytes = maxBytes;
+    this.replayTimeoutMs = options.replayTimeoutMs ?? 30_000;
+    this.warn = options.warn;
+    if (options.replayOnStart !== false) this.replay();
+  }
+
+  async send(batch: readonly WireEvent[], options: SendOptions): Promise<SendResult> {
+    if (options.signal.aborted) return this.spool(batch, "shutdown deadline");
+    let onAbort: (() => void) | undefined;
+    // Spool the moment the export is aborted: the process may be about to end.
+    const aborted = new Promise<SendResult>((resolve) => {
+      onAbort = () => resolve(this.spool(batch, "export aborted"));
+      options.signal.addEventListener("abort", onAbort, { once: true });
+    });
+    let result: SendResult;
+    try {
+      result = await Promise.race([this.inner.send(batch, options), aborted]);
+    } catch (error) {
+      result = { status: "retryable", reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      if (onAbort) options.signal.removeEventListener("abort", onAbort);
+    }
+    if (options.signal.aborted && result.status !== "success") return { status: "success" };
+    if (result.status === "success") {
+      if (this.dirty) this.replay();
+      return result;
+    }
+    if (result.status === "failure" && result.permanent !== true) return result;
+    return this.spool(batch, result.reason);
+  }
+
+  /** Spool files waiting for delivery. */
+  pendingFiles(): string[] {
+    try {
+      return readdirSync(this.dir)
+        .filter((f) => f.endsWith(SPOOL_EXT))
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
+  private spool(batch: readonly WireEvent[], reason: string): SendResult {
+    const written = this.write(batch);
+    if (!written) return { status: "failure", reason: `not delivered (${reason}) and not spooled` };
+    this.dirty = true;
+    if (!this.warnedSpooling) {
+      this.warnedSpooling = true;
+      this.warn({
+        code: "YAVIO-1212",
+        message: `sink "${this.name}": ${batch.length} undelivered events spooled to ${this.dir} (${reason}); they are sent at the next start`,
+        details: { dir: this.dir, events: batch.length },
+      });
+    }
+    return { status: "success" };
+  }
+
+  private write(batch: readonly WireEvent[]): boolean {
+    if (batch.length === 0) return true;
+    let text = "";
+    for (const event of batch) text += `${serializeEvent(event)}\n`;
+    const bytes = Buffer.byteLength(text);
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      if (bytes > this.maxBytes) {
+        this.warn({
+          code: "YAVIO-1210",
+          message: `spool full: a batch of ${batch.length} events is larger than the spool (${this.maxBytes} bytes) and was discarded`,
+          details: { events: batch.length, maxBytes: this.maxBytes },
+        });
+        return false;
+      }
+      this.makeRoom(bytes);
+      this.seq += 1;
+      const name = `${Date.now().toString().padStart(15, "0")}-${process.pid}-${this.seq.toString().padStart(6, "0")}`;
+      const tmp = join(this.dir, `${name}.tmp`);
+      writeFileSync(tmp, text, "utf8");
+      // A rename is atomic: a replay in another process never reads half a file.
+      renameSync(tmp, join(this.dir, `${name}${SPOOL_EXT}`));
+      return true;
+    } catch (error) {
+      this.warn({
+        code: "YAVIO-1211",
+        message: `spool write failed: ${error instanceof Error ? error.message : String(error)}`,
+        details: { dir: this.dir },
+      });
+      return false;
+    }
+  }
+
+  /** Deletes the oldest spool files until `incoming` more bytes fit. */
+  private makeRoom(incoming: number): void {
+    const files = this.pendingFiles().map((f) => {
+      const path = join(this.dir, f);
+      let size = 0;
+      try {
+        size = statSync(path).size;
+      } catch {
+        // Gone meanwhile (delivered by a replay).
+      }
+      return { path, size };
+    });
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    let discarded = 0;
+    let discardedBytes = 0;
+    for (const file of files) {
+      if (total + incoming <= this.maxBytes) break;
+      try {
+        unlinkSync(file.path);
+      } catch {
+        // Already gone.
+      }
+      total -= file.size;
+      discarded += 1;
+      discardedBytes += file.size;
+    }
+    if (discarded > 0) {
+      this.warn({
+        code: "YAVIO-1210",
+        message: `spool full (${this.maxBytes} bytes): ${discarded} oldest spool files discarded`,
+        details: { files: discarded, bytes: discardedBytes, maxBytes: this.maxBytes },
+      });
+    }
+  }
+
+  /** Starts a replay unless one runs. */
+  private replay(): void {
+    if (this.replaying || this.closed) return;
+    this.dirty = false;
+    this.replaying = Promise.resolve()
+      .then(() => this.replayFiles())
+      .catch(() => undefined)
+      .finally(() => {
+        this.replaying = undefined;
+      });
+  }
+
+  private async replayFiles(): Promise<void> {
+    this.reclaimOrphans();
+    for (const file of this.pendingFiles()) {
+      if (this.closed) return;
+      const path = join(this.dir, file);
+      const claimed = `${path}.sending.${process.pid}`;
+      try {
+        // Claiming by rename keeps two processes from sending the same file.
+        renameSync(path, claimed);
+      } catch {
+        continue;
+      }
+      const batch = this.read(claimed);
+      if (batch === undefined) {
+        this.warn({ code: "YAVIO-1209", message: `spool file ${file} is corrupt: skipped`, details: { file } });
+        try {
+          renameSync(claimed, `${path}.corrupt`);
+        } catch {
+          // Leave it; it no longer matches the spool extension.
+        }
+        continue;
+      }
+      const controller = new AbortController();
+      this.replayAbort = controller;
+      const timer = setTimeout(() => controller.abort(), this.replayTimeoutMs);
+      timer.unref();
+      let result: SendResult;
+      try {
+        result = await this.inner.send(batch, { signal: controller.signal });
+      } catch (error) {
+        result = { status: "retryable", reason: error instanceof Error ? error.message : String(error) };
+      } finally {
+        clearTimeout(timer);
+        this.replayAbort = undefined;
+      }
+      if (result.status === "success" || (result.status === "failure" && result.permanent !== true)) {
+        try {
+          unlinkSync(claimed);
+        } catch {
+          // Already gone.
+        }
+        continue;
+      }
+      try {
+        renameSync(claimed, path);
+      } catch {
+        // Keep the claimed name; reclaimOrphans picks it up after this process ends.
+      }
+      this.dirty = true;
+      return;
+    }
+    this.warnedSpooling = false;
+  }
+
+  /** Files claimed by a process that died mid-replay go back into the spool. */
+  private reclaimOrphans(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const match = /^(.*\.jsonl)\.sending\.(\d+)$/.exec(name);
+      if (!match) continue;
+      const pid = Number(match[2]);
+      if (pid !== process.pid && isAlive(pid)) continue;
+      try {
+        renameSync(join(this.dir, name), join(this.dir, match[1] as string));
+      } catch {
+        // Someone else took it.
+      }
+    }
+  }
+
+  private read(path: string): WireEvent[] | undefined {
+    try {
+      const events: WireEvent[] = [];
+      for (const line of readFileSync(path, "utf8").split("\n")) {
+        if (line.trim() === "") continue;
+        const value: unknown = JSON.parse(line);
+        if (typeof value !== "object" || value === null || typeof (value as { event_id?: unknown }).event_id !== "string") return undefined;
+        events.push(value as WireEvent);
+      }
+      return events.length > 0 ? events : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.replaying;
+    await this.inner.flush?.();
+  }
+
+  persistSync(batch: readonly WireEvent[]): void {
+    this.write(batch);
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    this.replayAbort?.abort();
+    await this.replaying;
+    await this.inner.shutdown?.();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
