@@ -1,0 +1,198 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ReportBuilder, computeReport } from "../../src/report/index.js";
+import type { Report } from "../../src/report/index.js";
+import { BAD_LINES, knownEventFile, knownEvents, warningLines } from "../fixtures/report/events.js";
+
+async function knownReport(): Promise<Report> {
+  const builder = new ReportBuilder();
+  await builder.addLines(knownEventFile().split("\n"), "events.jsonl");
+  await builder.addLines(warningLines(), "warnings.jsonl");
+  return builder.finish();
+}
+
+describe("computeReport on a file with known figures", () => {
+  it("counts events, duplicates, bad lines and warning lines per input and in total", async () => {
+    const r = await knownReport();
+    expect(r.totals).toMatchObject({ lines: 59, events: 48, duplicates: 3, badLines: 5, warningLines: 3 });
+    expect(r.inputs).toEqual([
+      { name: "events.jsonl", lines: 55, events: 51, warnings: 0, badLines: 4 },
+      { name: "warnings.jsonl", lines: 4, events: 0, warnings: 3, badLines: 1 },
+    ]);
+    expect(r.badLineSamples.map((b) => `${b.input}:${b.line}:${b.reason}`)).toEqual([
+      "events.jsonl:24:not JSON",
+      "events.jsonl:46:not a JSON object",
+      "events.jsonl:47:neither an event nor a yavio warning",
+      "events.jsonl:57:not JSON",
+      "warnings.jsonl:4:not JSON",
+    ]);
+    expect(r.totals.eventsByType).toEqual([
+      { name: "tool_call", count: 16 },
+      { name: "step", count: 10 },
+      { name: "connection", count: 6 },
+      { name: "conversion", count: 5 },
+      { name: "identify", count: 3 },
+      { name: "resource_access", count: 3 },
+      { name: "track", count: 3 },
+      { name: "prompt_usage", count: 2 },
+    ]);
+    expect(r.timeRange).toEqual({ first: "2026-03-01T10:00:00.000Z", last: "2026-03-01T10:00:07.000Z" });
+  });
+
+  it("computes tool calls, error rate and latency percentiles overall by nearest rank", async () => {
+    const r = await knownReport();
+    expect(r.toolCalls).toEqual({
+      total: 16,
+      errors: 3,
+      errorRate: 3 / 16,
+      latency: { count: 16, mean: 1562 / 16, p50: 60, p95: 400, p99: 400, max: 400, method: "exact" },
+    });
+  });
+
+  it("ranks tools by calls with per-tool share, error rate and p50/p95/p99", async () => {
+    const r = await knownReport();
+    expect(r.tools.map((t) => [t.name, t.calls, t.share, t.errors, t.errorRate, t.latency.p50, t.latency.p95, t.latency.p99])).toEqual([
+      ["search", 10, 0.625, 1, 0.1, 50, 100, 100],
+      ["pay", 4, 0.25, 2, 0.5, 200, 400, 400],
+      ["login", 2, 0.125, 0, 0, 5, 7, 7],
+    ]);
+  });
+
+  it("breaks tool errors down by category as a share of calls and of errors", async () => {
+    const r = await knownReport();
+    expect(r.errorCategories).toEqual([
+      { category: "validation", errors: 2, rate: 2 / 16, shareOfErrors: 2 / 3 },
+      { category: "timeout", errors: 1, rate: 1 / 16, shareOfErrors: 1 / 3 },
+    ]);
+  });
+
+  it("counts unique sessions, identified users and sessions, and session durations", async () => {
+    const r = await knownReport();
+    expect(r.identifiedUsers).toBe(2);
+    expect(r.sessions).toMatchObject({ unique: 5, started: 4, ended: 2, identified: 3 });
+    expect(r.sessions.duration).toMatchObject({ count: 2, p50: 1000, p95: 5000 });
+  });
+
+  it("breaks sessions down by platform and transport, unknown when no event names one", async () => {
+    const r = await knownReport();
+    expect(r.platforms).toEqual([
+      { name: "claude", sessions: 2, share: 0.4 },
+      { name: "chatgpt", sessions: 1, share: 0.2 },
+      { name: "cursor", sessions: 1, share: 0.2 },
+      { name: "unknown", sessions: 1, share: 0.2 },
+    ]);
+    expect(r.transports).toEqual([
+      { name: "stdio", sessions: 2, share: 0.4 },
+      { name: "streamable-http", sessions: 2, share: 0.4 },
+      { name: "unknown", sessions: 1, share: 0.2 },
+    ]);
+  });
+
+  it("measures time to first tool call from session_start even when lines are out of order", async () => {
+    const r = await knownReport();
+    expect(r.timeToFirstToolCall).toEqual({ sessions: 3, startedWithoutToolCall: 1, medianMs: 400, p95Ms: 1000, method: "exact" });
+  });
+
+  it("orders funnel steps by typical sequence and counts each session once per step", async () => {
+    const r = await knownReport();
+    expect(r.funnel).toEqual([
+      { step: "browse", typicalSequence: 1, sessions: 4, shareOfSessions: 0.8, dropOff: null, dropOffRate: null },
+      { step: "cart", typicalSequence: 2, sessions: 3, shareOfSessions: 0.6, dropOff: 1, dropOffRate: 0.25 },
+      { step: "checkout", typicalSequence: 3, sessions: 2, shareOfSessions: 0.4, dropOff: 1, dropOffRate: 1 / 3 },
+    ]);
+  });
+
+  it("sums revenue per upper-cased currency exactly and counts converted sessions", async () => {
+    const r = await knownReport();
+    expect(r.conversions).toEqual({
+      total: 5,
+      sessionsConverted: 3,
+      sessionToConversionRate: 0.6,
+      byCurrency: [
+        { currency: "USD", conversions: 3, revenue: 59.97 },
+        { currency: "EUR", conversions: 1, revenue: 1000 },
+      ],
+      byName: [
+        { name: "purchase", count: 3 },
+        { name: "trial", count: 1 },
+        { name: "upgrade", count: 1 },
+      ],
+    });
+  });
+
+  it("computes parameter fill rates per tool, counting a key listed twice once", async () => {
+    const r = await knownReport();
+    const rates = Object.fromEntries(r.fillRates.map((t) => [t.tool, t.parameters.map((p) => [p.name, p.calls, p.rate])]));
+    expect(rates).toEqual({
+      search: [["query", 10, 1], ["limit", 5, 0.5], ["filters", 1, 0.1]],
+      pay: [["amount", 4, 1], ["currency", 3, 0.75], ["note", 1, 0.25]],
+      login: [["email", 2, 1]],
+    });
+  });
+
+  it("groups resources by resource_name, and counts prompts, custom events and exceptions", async () => {
+    const r = await knownReport();
+    expect(r.resources.map((x) => [x.name, x.calls, x.errors])).toEqual([
+      ["note", 2, 0],
+      ["config://app", 1, 1],
+    ]);
+    expect(r.prompts.map((x) => [x.name, x.calls, x.latency.p50])).toEqual([["summarize", 2, 2]]);
+    expect(r.tracks).toEqual([{ name: "exported", count: 2 }]);
+    expect(r.exceptions).toEqual([{ name: "TypeError", count: 1 }]);
+  });
+
+  it("reports warnings by code with counts and the registry's meaning", async () => {
+    const r = await knownReport();
+    expect(r.warnings).toEqual([
+      expect.objectContaining({ code: "YAVIO-1302", level: "warn", count: 2, sampleMessage: "identify conflict: u1 then u9" }),
+      expect.objectContaining({ code: "YAVIO-1305", count: 1 }),
+    ]);
+    expect(r.warnings[0]?.summary).toMatch(/^Identify conflict/);
+  });
+});
+
+describe("computeReport edge cases", () => {
+  it("returns zeros and nulls, never NaN, for empty input", async () => {
+    const r = await computeReport([]);
+    expect(r.totals).toMatchObject({ lines: 0, events: 0, badLines: 0 });
+    expect(r.toolCalls).toMatchObject({ total: 0, errorRate: null, latency: { count: 0, p50: null, mean: null } });
+    expect(r.sessions.unique).toBe(0);
+    expect(r.conversions.sessionToConversionRate).toBeNull();
+    expect(r.timeRange).toEqual({ first: null, last: null });
+    expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity/);
+  });
+
+  it("skips every bad line of a wholly corrupt input without throwing", async () => {
+    const r = await computeReport([...BAD_LINES, "", "\u0000\u0001", "{", "null", "42", '"text"']);
+    expect(r.totals.badLines).toBe(BAD_LINES.length + 5);
+    expect(r.totals.events).toBe(0);
+  });
+
+  it("counts a re-delivered event once, revenue included", async () => {
+    const [purchase] = knownEvents().filter((e) => e.event_type === "conversion");
+    const line = JSON.stringify(purchase);
+    const r = await computeReport([line, line, line]);
+    expect(r.totals).toMatchObject({ events: 1, duplicates: 2 });
+    expect(r.conversions.byCurrency).toEqual([{ currency: "USD", conversions: 1, revenue: 19.99 }]);
+  });
+
+  it("gives the same figures whatever the order of the lines", async () => {
+    const lines = knownEvents().map((e) => JSON.stringify(e));
+    const expected = await computeReport(lines);
+    await fc.assert(
+      fc.asyncProperty(fc.shuffledSubarray(lines, { minLength: lines.length }), async (shuffled) => {
+        expect(await computeReport(shuffled)).toEqual(expected);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("folds names past 1000 distinct tools into (other) so memory stays bounded", async () => {
+    const lines = Array.from({ length: 1005 }, (_, i) =>
+      JSON.stringify({ event_id: `e${i}`, event_type: "tool_call", session_id: "s", tool_name: `tool-${i}`, latency_ms: 1 }),
+    );
+    const r = await computeReport(lines);
+    expect(r.tools).toHaveLength(1001);
+    expect(r.tools[0]).toMatchObject({ name: "(other)", calls: 5 });
+  });
+});
