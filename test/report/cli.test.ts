@@ -1,0 +1,154 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { USAGE, runCli } from "../../src/report/index.js";
+import type { Report } from "../../src/report/index.js";
+import { KNOWN_ROWS, knownEventFile, warningLines } from "../fixtures/report/events.js";
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, "..", "..");
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real bin entry in a child process, as a user runs it. */
+async function cli(args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** The same entry in-process, for the cases that need no real process. */
+async function inProcess(args: string[], options: { cwd?: string; stdin?: Readable } = {}): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    ...options,
+  });
+  return { code, stdout, stderr };
+}
+
+describe("yavio-mcp report", () => {
+  let dir: string;
+  let events: string;
+  let warnings: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "yavio-report-cli-"));
+    events = join(dir, "events.jsonl");
+    warnings = join(dir, "warnings.jsonl");
+    await writeFile(events, knownEventFile());
+    await writeFile(warnings, `${warningLines().join("\n")}\n`);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("prints the figures as aligned tables and exits 0", async () => {
+    const result = await cli(["report", events, warnings]);
+    expect(result.code).toBe(0);
+    for (const row of KNOWN_ROWS) expect(result.stdout).toMatch(row);
+    expect(result.stdout).toMatch(/^yavio-mcp report: 2 inputs, 48 events, 3 duplicates and 5 bad lines skipped/);
+  });
+
+  it("prints the report object as JSON with --json", async () => {
+    const result = await cli(["report", "--json", events, warnings]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.toolCalls.total).toBe(16);
+    expect(report.inputs.map((i) => i.name)).toEqual([events, warnings]);
+    expect(report.conversions.byCurrency[0]).toEqual({ currency: "USD", conversions: 3, revenue: 59.97 });
+    expect(report.warnings.map((w) => [w.code, w.count])).toEqual([["YAVIO-1302", 2], ["YAVIO-1305", 1]]);
+  });
+
+  it("writes a self-contained HTML page with --html and still prints the tables", async () => {
+    const target = join(dir, "report.html");
+    const result = await cli(["report", events, warnings, "--html", target]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`HTML report written to ${target}`);
+    expect(result.stdout).toMatch(/Tool calls\s+16/);
+    const html = await readFile(target, "utf8");
+    expect(html).not.toMatch(/<script src|<link|@import|https?:\/\//i);
+    expect(html).toContain("59.97 USD");
+    expect(html).toContain("<svg");
+  });
+
+  it("exits 2 with a message on stderr for a file that does not exist", async () => {
+    const result = await cli(["report", join(dir, "nope.jsonl")]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/cannot read .*nope\.jsonl: no such file/);
+  });
+
+  it("exits 2 for an unknown option", async () => {
+    const result = await cli(["report", "--bogus"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Unknown option '--bogus'/);
+  });
+
+  it("prints usage with --help and exits 0", async () => {
+    const result = await cli(["report", "--help"]);
+    expect(result).toEqual({ code: 0, stdout: USAGE, stderr: "" });
+  });
+
+  it.each([[[]], [["frobnicate"]]])("exits 2 with usage for the command line %j", async (args) => {
+    const result = await inProcess(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Usage: yavio-mcp report");
+  });
+
+  it("reads .yavio/events.jsonl when no file is given", async () => {
+    const project = join(dir, "project");
+    await mkdir(join(project, ".yavio"), { recursive: true });
+    await writeFile(join(project, ".yavio", "events.jsonl"), knownEventFile());
+    const result = await inProcess(["report", "--json"], { cwd: project });
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as Report).inputs[0]?.name).toBe(".yavio/events.jsonl");
+  });
+
+  it("exits 2 and names the default when .yavio/events.jsonl is missing", async () => {
+    const result = await inProcess(["report"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no files given, so the default \.yavio\/events\.jsonl was used/);
+  });
+
+  it("exits 2 when a directory is given as a file", async () => {
+    const result = await inProcess(["report", dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/not a regular file/);
+  });
+
+  it("reads standard input for -", async () => {
+    const result = await inProcess(["report", "--json", "-"], { stdin: Readable.from([knownEventFile()]) });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.inputs[0]?.name).toBe("<stdin>");
+    expect(report.totals.events).toBe(48);
+  });
+
+  it("exits 2 when the HTML file cannot be written", async () => {
+    const result = await inProcess(["report", events, "--html", join(dir, "missing-dir", "r.html")]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot write/);
+  });
+
+  it("reports an empty file with zeros", async () => {
+    const empty = join(dir, "empty.jsonl");
+    await writeFile(empty, "");
+    const result = await inProcess(["report", "--json", empty]);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as Report).totals).toMatchObject({ lines: 0, events: 0, badLines: 0 });
+  });
+});
