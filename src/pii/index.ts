@@ -1,13 +1,11 @@
 /**
- * Placeholder until the PII issue fills this folder: the scrubber returns its input unchanged.
+ * PII and secret scrubbing for everything that leaves the process. Knows nothing of MCP: it takes
+ * strings and values and gives back scrubbed copies.
  */
-export interface Scrubber {
-  text(input: string): string;
-  value<T>(input: T): T;
-}
-
-export type PiiOptions = Record<string, never>;
-
-export function createScrubber(_options?: PiiOptions): Scrubber {
-  return { text: (s) => s, value: (v) => v };
-}
+export { createScrubber } from "./scrubber.js";
+export type { Scrubber } from "./scrubber.js";
+export { DETECTOR_NAMES } from "./options.js";
+export type { DetectorName, PiiOptions, PiiPattern } from "./options.js";
+export { looksLikeContactInfo } from "./contact-info.js";
+export { hashUserId } from "./hash-user-id.js";
+export { PLACEHOLDER } from "./placeholders.js";

@@ -1,0 +1,99 @@
+import { PLACEHOLDER } from "./placeholders.js";
+
+const MAX_LOCAL = 64;
+const MAX_DOMAIN = 253;
+
+function isLocalChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
+    c === 46 /* . */ || c === 95 /* _ */ || c === 37 /* % */ || c === 43 /* + */ || c === 45 /* - */
+  );
+}
+
+function isLabelChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45;
+}
+
+function isAlpha(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/**
+ * The end (exclusive) of a valid domain starting at `start`, or -1. Two or more labels, none
+ * starting or ending with `-`, and an alphabetic TLD of 2-24 letters (or an `xn--` IDN TLD), so
+ * `pkg@1.2.3` and `user@localhost` are not addresses.
+ */
+function domainEnd(input: string, start: number): number {
+  const limit = Math.min(input.length, start + MAX_DOMAIN);
+  let i = start;
+  let labels = 0;
+  let end = -1;
+  for (;;) {
+    const labelStart = i;
+    while (i < limit && isLabelChar(input.charCodeAt(i))) i++;
+    const len = i - labelStart;
+    if (len === 0 || len > 63 || input.charCodeAt(labelStart) === 45 || input.charCodeAt(i - 1) === 45) break;
+    labels++;
+    if (labels >= 2 && isTld(input, labelStart, i)) end = i;
+    if (i < limit - 1 && input.charCodeAt(i) === 46 && isLabelChar(input.charCodeAt(i + 1))) {
+      i++;
+      continue;
+    }
+    break;
+  }
+  return end;
+}
+
+function isTld(input: string, start: number, end: number): boolean {
+  const len = end - start;
+  if (len >= 4 && input.startsWith("xn--", start)) return true;
+  if (len < 2 || len > 24) return false;
+  for (let i = start; i < end; i++) if (!isAlpha(input.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Start of the local part ending right before `at`, or -1 when there is none. */
+function localStart(input: string, at: number): number {
+  const floor = Math.max(0, at - MAX_LOCAL);
+  let i = at;
+  while (i > floor && isLocalChar(input.charCodeAt(i - 1))) i--;
+  // A local part longer than 64 characters is not an address: a token glued to an `@`.
+  if (i === floor && floor > 0 && isLocalChar(input.charCodeAt(floor - 1))) return -1;
+  while (i < at && input.charCodeAt(i) === 46) i++;
+  return i < at && input.charCodeAt(at - 1) !== 46 ? i : -1;
+}
+
+/**
+ * Replaces e-mail addresses. Scans from each `@` outwards instead of running a regex from every
+ * position: each character is looked at a bounded number of times, so `@` storms and long tokens
+ * stay linear.
+ */
+export function redactEmails(input: string): string {
+  let at = input.indexOf("@");
+  if (at < 0) return input;
+  let out = "";
+  let from = 0;
+  while (at >= 0) {
+    const start = localStart(input, at);
+    let next = at + 1;
+    if (start >= from) {
+      const end = domainEnd(input, at + 1);
+      // `git@github.com:org/repo` is an SSH remote, not a person's address.
+      const isGitRemote = end > 0 && input.charCodeAt(end) === 58 && input.slice(start, at) === "git";
+      if (end > 0 && !isGitRemote) {
+        out += input.slice(from, start) + PLACEHOLDER.EMAIL;
+        from = end;
+        next = end;
+      }
+    }
+    at = input.indexOf("@", next);
+  }
+  return from === 0 ? input : out + input.slice(from);
+}
+
+/** Whether the whole (trimmed) string is one e-mail address. */
+export function isEmailAddress(value: string): boolean {
+  const text = value.trim();
+  const at = text.lastIndexOf("@");
+  return at > 0 && localStart(text, at) === 0 && domainEnd(text, at + 1) === text.length;
+}

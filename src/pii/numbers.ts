@@ -1,0 +1,66 @@
+import { isCardNumber } from "./card-number.js";
+import { ibanLength, isValidIban } from "./iban.js";
+import { PLACEHOLDER } from "./placeholders.js";
+
+/**
+ * Runs of digit groups joined by single spaces or dashes. Not preceded by a word character, a
+ * dot, `+`, `/`, `:` or `,` (decimals, phone numbers, paths, times, thousands), nor by `<digit>-`,
+ * which is how UUID groups and dates continue.
+ */
+export const CARD_CANDIDATE = /(?<![\w.+\/:,]|\d-)\d{1,19}(?:[ -]\d{1,19}){0,9}(?![\w]|[.,]\d)/g;
+
+/**
+ * Replacer for {@link CARD_CANDIDATE}: finds the longest window of whole groups holding a valid card
+ * number (13-19 digits, issuer, Luhn), so `qty 2 4111 1111 1111 1111` loses only the card.
+ */
+export function replaceCard(match: string): string {
+  const groups = match.split(/[ -]/);
+  if (groups.length === 1) return isCardNumber(match) ? PLACEHOLDER.CREDIT_CARD : match;
+  for (let start = 0; start < groups.length; start++) {
+    let digits = "";
+    let best = -1;
+    for (let end = start; end < groups.length; end++) {
+      digits += groups[end];
+      if (digits.length > 19) break;
+      if (digits.length >= 13 && isCardNumber(digits)) best = end;
+    }
+    if (best >= 0) {
+      let offset = 0;
+      for (let g = 0; g < start; g++) offset += (groups[g]?.length ?? 0) + 1;
+      let stop = offset - 1;
+      for (let g = start; g <= best; g++) stop += (groups[g]?.length ?? 0) + 1;
+      return match.slice(0, offset) + PLACEHOLDER.CREDIT_CARD + match.slice(stop);
+    }
+  }
+  return match;
+}
+
+/** `ddd-dd-dddd` or `ddd dd dddd`, same separator twice. */
+export const SSN_CANDIDATE = /(?<![\w.\/:+-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[-.]\d)/g;
+
+/** Replacer for {@link SSN_CANDIDATE}: area 000, 666 and 9xx, group 00 and serial 0000 are never issued. */
+export function replaceSsn(match: string, area: string, _sep: string, group: string, serial: string): string {
+  if (area === "000" || area === "666" || area[0] === "9" || group === "00" || serial === "0000") return match;
+  return PLACEHOLDER.US_SSN;
+}
+
+/** Country code, check digits, then groups of four (compact or space-separated) and a short tail. */
+export const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])/g;
+
+/**
+ * Replacer for {@link IBAN_CANDIDATE}: takes exactly the country's length of characters and needs
+ * the mod-97 checksum, so `DE89 3704 0044 0532 0130 00 EUR` keeps its `EUR` and a checksum typo
+ * keeps everything.
+ */
+export function replaceIban(match: string): string {
+  const length = ibanLength(match.slice(0, 2));
+  if (length === undefined) return match;
+  let compact = "";
+  let i = 0;
+  for (; i < match.length && compact.length < length; i++) {
+    const ch = match[i] ?? "";
+    if (ch !== " ") compact += ch;
+  }
+  if (compact.length !== length || (i < match.length && match[i] !== " ")) return match;
+  return isValidIban(compact) ? PLACEHOLDER.IBAN + match.slice(i) : match;
+}

@@ -1,0 +1,54 @@
+import { PLACEHOLDER } from "./placeholders.js";
+
+/**
+ * Vendor token formats, one alternation so the text is scanned once. Every branch starts at a word
+ * boundary with a fixed prefix and has bounded repeats, so a megabyte-long token costs one bounded
+ * attempt, not one per character.
+ */
+export const VENDOR_TOKEN = new RegExp(
+  "\\b(?:" +
+    [
+      "(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])", // AWS access key id
+      "gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])", // GitHub classic / OAuth / app tokens
+      "github_pat_[A-Za-z0-9_]{22,255}(?![A-Za-z0-9_])", // GitHub fine-grained
+      "[rs]k_(?:live|test)_[A-Za-z0-9]{10,247}(?![A-Za-z0-9])", // Stripe secret / restricted
+      "whsec_[A-Za-z0-9+/=]{20,100}", // Stripe webhook signing secret
+      "sk-[A-Za-z0-9_-]{20,400}", // OpenAI (sk-, sk-proj-…) and Anthropic (sk-ant-…)
+      "xox[abeoprs]-[A-Za-z0-9-]{10,250}", // Slack bot/user/app tokens
+      "xapp-\\d-[A-Za-z0-9-]{10,250}", // Slack app-level token
+      "AIza[0-9A-Za-z_-]{35}(?![\\w-])", // Google API key
+      "npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", // npm access token
+      "SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![\\w-])", // SendGrid
+      "glpat-[A-Za-z0-9_-]{20,64}", // GitLab personal access token
+      "hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9])", // Hugging Face
+      "eyJ[A-Za-z0-9_-]{8,8192}\\.eyJ[A-Za-z0-9_-]{8,16384}\\.[A-Za-z0-9_-]{0,8192}", // JWT (JWS compact)
+    ].join("|") +
+    ")",
+  "g",
+);
+
+/** Replacer for {@link VENDOR_TOKEN}: an `sk-` word without digits is prose (`sk-learn-style-name`). */
+export function replaceVendorToken(match: string): string {
+  if (match.startsWith("sk-") && !/\d/.test(match)) return match;
+  return PLACEHOLDER.SECRET;
+}
+
+/** Slack and Discord incoming-webhook URLs: the path is the credential. */
+export const WEBHOOK_URL =
+  /https?:\/\/(?:hooks\.slack\.com\/(?:services|workflows|triggers)|(?:discord|discordapp)\.com\/api\/webhooks)\/[A-Za-z0-9_\/-]{8,400}/g;
+
+/** `scheme://user:PASSWORD@host`: anchored on `://` so the scan jumps from one URL to the next. */
+export const URL_PASSWORD = /:\/\/([^\s:@\/?#\[\]]{0,256}):([^\s@\/?#]{1,256})@(?=[\w\[])/g;
+
+export function replaceUrlPassword(match: string, user: string, password: string): string {
+  return password === PLACEHOLDER.SECRET ? match : `://${user}:${PLACEHOLDER.SECRET}@`;
+}
+
+/** `Bearer <token>` anywhere (headers pasted into text, curl commands). */
+export const BEARER = /\b(bearer[ \t]+)([A-Za-z0-9\-._~+\/]{8,4096}=*)/gi;
+
+/** Replacer for {@link BEARER}: "Bearer authentication" is prose; tokens have digits or symbols or length. */
+export function replaceBearer(match: string, head: string, token: string): string {
+  if (token.length < 24 && /^[A-Za-z]+$/.test(token)) return match;
+  return head + PLACEHOLDER.SECRET;
+}

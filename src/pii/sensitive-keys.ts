@@ -1,0 +1,107 @@
+/** How a key's value is treated: `secret` keys also count in free text (`password=…`). */
+export type KeyKind = "secret" | "personal";
+
+const SECRET_KEYS = [
+  "password", "passwd", "passphrase", "newpassword", "oldpassword", "currentpassword",
+  "secret", "secrets", "clientsecret", "secretkey", "secretaccesskey", "apisecret", "appsecret",
+  "token", "accesstoken", "refreshtoken", "idtoken", "authtoken", "sessiontoken", "bearertoken",
+  "csrftoken", "xsrftoken", "apitoken", "apikey", "xapikey", "accesskey", "accesskeyid",
+  "privatekey", "authorization", "proxyauthorization", "cookie", "cookies", "setcookie",
+  "credential", "credentials", "otp", "cvv", "cvc", "cvv2", "cvc2", "securitycode",
+  "connectionstring", "databaseurl", "dsn",
+];
+
+const PERSONAL_KEYS = [
+  "ssn", "socialsecuritynumber", "cardnumber", "creditcard", "creditcardnumber", "ccnumber",
+  "iban", "accountnumber", "bankaccount", "bankaccountnumber", "routingnumber",
+  "email", "emails", "emailaddress", "phone", "phones", "phonenumber", "mobile", "mobilenumber",
+  "telephone", "ipaddress", "ip", "clientip", "remoteaddr", "remoteaddress", "xforwardedfor",
+  "xrealip", "dob", "dateofbirth", "birthdate",
+];
+
+/** Only whole keys: as a last word these are too common (`boarding_pass`). */
+const WHOLE_ONLY = ["pass"];
+
+/** Lower-case alphanumeric words of a key: `x-api-key`, `xApiKey`, `X_API_KEY` → x, api, key. */
+export function keyWords(key: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  for (let i = 0; i < key.length; i++) {
+    const ch = key[i] ?? "";
+    const c = key.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    const lower = c >= 97 && c <= 122;
+    const digit = c >= 48 && c <= 57;
+    if (!upper && !lower && !digit) {
+      if (word !== "") words.push(word);
+      word = "";
+      continue;
+    }
+    if (upper && word !== "") {
+      const prev = key.charCodeAt(i - 1);
+      const next = key.charCodeAt(i + 1);
+      const prevLower = (prev >= 97 && prev <= 122) || (prev >= 48 && prev <= 57);
+      const nextLower = next >= 97 && next <= 122;
+      const prevUpper = prev >= 65 && prev <= 90;
+      // camelCase boundary, or the end of an acronym (`XMLHttp` → xml, http).
+      if (prevLower || (prevUpper && nextLower)) {
+        words.push(word);
+        word = "";
+      }
+    }
+    word += ch.toLowerCase();
+  }
+  if (word !== "") words.push(word);
+  return words;
+}
+
+export interface KeyClassifier {
+  /** The kind of a key, or undefined when its value is scanned like any other value. */
+  kind(key: string): KeyKind | undefined;
+}
+
+/**
+ * Matches normalised whole names, and names whose last one to three words form a sensitive name
+ * (`db_password`, `githubToken`, `X-Api-Key`), never substrings: `max_tokens`, `tokens_used`,
+ * `passwordless`, `primary_key`, `email_verified` and `sessionId` are kept.
+ */
+export function createKeyClassifier(add: readonly string[], remove: readonly string[]): KeyClassifier {
+  const names = new Map<string, KeyKind>();
+  for (const k of PERSONAL_KEYS) names.set(k, "personal");
+  for (const k of SECRET_KEYS) names.set(k, "secret");
+  const whole = new Map<string, KeyKind>(WHOLE_ONLY.map((k) => [k, "secret"]));
+  for (const k of add) names.set(keyWords(k).join(""), "secret");
+  for (const k of remove) {
+    const n = keyWords(k).join("");
+    names.delete(n);
+    whole.delete(n);
+  }
+  const cache = new Map<string, KeyKind | null>();
+
+  function classify(key: string): KeyKind | undefined {
+    const words = keyWords(key);
+    if (words.length === 0) return undefined;
+    const joined = words.join("");
+    const exact = names.get(joined) ?? whole.get(joined);
+    if (exact !== undefined) return exact;
+    let tail = "";
+    for (let i = words.length - 1; i >= Math.max(0, words.length - 3); i--) {
+      tail = (words[i] ?? "") + tail;
+      const kind = names.get(tail);
+      if (kind !== undefined) return kind;
+    }
+    return undefined;
+  }
+
+  return {
+    kind(key) {
+      const hit = cache.get(key);
+      if (hit !== undefined) return hit ?? undefined;
+      const kind = classify(key);
+      // Keys repeat across events; a bounded cache keeps classification off the hot path.
+      if (cache.size >= 4096) cache.clear();
+      cache.set(key, kind ?? null);
+      return kind;
+    },
+  };
+}
