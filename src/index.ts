@@ -4,7 +4,20 @@
  * Anything exported here is public API. Named exports only; types with `export type`.
  */
 export { getYavio, withYavio, yavio } from "./middleware/index.js";
-export type { SessionKeyExtra, WithYavioOptions, YavioContext, YavioHandle } from "./middleware/index.js";
+export type {
+  SessionKeyExtra,
+  WithYavioOptions,
+  Wrapped,
+  YavioContext,
+  YavioExtra,
+  YavioHandle,
+  YavioMcpServer,
+  YavioPromptCallback,
+  YavioReadResourceCallback,
+  YavioReadResourceTemplateCallback,
+  YavioStats,
+  YavioToolCallback,
+} from "./middleware/index.js";
 export { createScrubber } from "./pii/index.js";
 export type { PiiOptions, Scrubber } from "./pii/index.js";
 export { FileSink, MemorySink } from "./transport/index.js";

@@ -1,6 +1,6 @@
 import type { WireEvent } from "../event/index.js";
 import type { PiiOptions } from "../pii/index.js";
-import type { DeliveryOptions } from "./bridge.js";
+import type { DeliveryOptions } from "../transport/index.js";
 import type { LogLevel, YavioLogger, YavioWarning } from "../warnings/index.js";
 import { YavioConfigError } from "../warnings/index.js";
 

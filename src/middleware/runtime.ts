@@ -4,8 +4,9 @@ import type { ClientInfo } from "../identity/index.js";
 import { deriveSessionId, newSessionId, SessionState } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
 import { createScrubber } from "../pii/index.js";
-import { createDeliveryPipeline, hashUserId } from "./bridge.js";
+import { hashUserId } from "./bridge.js";
 import type { Pipeline } from "../transport/index.js";
+import { createDeliveryPipeline } from "../transport/index.js";
 
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";

@@ -3,6 +3,7 @@ import { setOutsideWarner } from "./context.js";
 import type { LowLevelServer } from "./instrument.js";
 import { ServerBinding } from "./instrument.js";
 import { Runtime } from "./runtime.js";
+import type { Wrapped } from "./typed-server.js";
 
 /** What `getYavio(server)` returns. */
 export interface YavioHandle {
@@ -10,6 +11,13 @@ export interface YavioHandle {
   flush(): Promise<void>;
   /** Ends every open session, flushes and stops the pipeline. Later events are refused. */
   shutdown(): Promise<void>;
+  /** Live numbers for health checks: open sessions, events dropped on a full queue. */
+  stats(): YavioStats;
+}
+
+export interface YavioStats {
+  readonly openSessions: number;
+  readonly droppedEvents: number;
 }
 
 const bindings = new WeakMap<object, ServerBinding>();
@@ -82,9 +90,10 @@ function lowLevelOf(server: object): { low: LowLevelServer; mcp: { server: LowLe
  *   return { content: [{ type: "text", text: "hello" }] };
  * });
  */
-export function withYavio<S extends object>(server: S, options: WithYavioOptions = {}): S {
+export function withYavio<S extends object>(server: S, options: WithYavioOptions = {}): Wrapped<S> {
+  const same = server as Wrapped<S>;
   const found = lowLevelOf(server);
-  if (found !== undefined && bindings.has(found.low)) return server;
+  if (found !== undefined && bindings.has(found.low)) return same;
   const runtime = acquireRuntime(options);
   if (found === undefined) {
     runtime.warn({
@@ -92,7 +101,7 @@ export function withYavio<S extends object>(server: S, options: WithYavioOptions
       level: "error",
       message: "interception failed: withYavio expects an McpServer or a low-level Server of @modelcontextprotocol/sdk",
     });
-    return server;
+    return same;
   }
   const binding = new ServerBinding(runtime, found.low, found.mcp);
   bindings.set(found.low, binding);
@@ -102,10 +111,14 @@ export function withYavio<S extends object>(server: S, options: WithYavioOptions
   } catch (error) {
     runtime.warn({ code: "YAVIO-1100", level: "error", message: `interception failed: ${String(error)}` });
   }
-  return server;
+  return same;
 }
 
-const NOOP_HANDLE: YavioHandle = { flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
+const NOOP_HANDLE: YavioHandle = {
+  flush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+  stats: () => ({ openSessions: 0, droppedEvents: 0 }),
+};
 
 /**
  * The delivery handle of a wrapped server: `flush()` and `shutdown()`. For a server that was not
@@ -119,6 +132,7 @@ export function getYavio(server: object): YavioHandle {
   return {
     flush: () => runtime.flush().catch(() => undefined),
     shutdown: () => runtime.shutdown().catch(() => undefined),
+    stats: () => ({ openSessions: runtime.sessions.size, droppedEvents: runtime.pipeline.droppedCount }),
   };
 }
 

@@ -1,0 +1,111 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { getYavio, withYavio } from "../../src/index.js";
+import { liveRuntimeCount } from "../../src/middleware/index.js";
+import { capture, connectClient, ofType } from "../helpers.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const SIGNALS = ["SIGTERM", "SIGINT", "beforeExit", "exit"] as const;
+const listenerCounts = (): number[] => SIGNALS.map((s) => process.listenerCount(s));
+
+describe("session lifecycle", () => {
+  it("ends a session idle longer than sessionIdleTimeoutMs, and a later call starts a new one", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+    const cap = capture();
+    const server = withYavio(new McpServer({ name: "idle", version: "1" }), { ...cap.options, sessionIdleTimeoutMs: 60_000 });
+    server.registerTool("t", {}, () => ({ content: [] }));
+    const client = await connectClient(server);
+    await client.callTool({ name: "t", arguments: {} });
+    await getYavio(server).flush();
+    const first = ofType(cap.sink.events, "tool_call")[0]!.session_id;
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(getYavio(server).stats().openSessions).toBe(1);
+    await vi.advanceTimersByTimeAsync(30_000);
+    await getYavio(server).flush();
+    expect(getYavio(server).stats().openSessions).toBe(0);
+    const end = ofType(cap.sink.events, "connection", "session_end");
+    expect(end).toHaveLength(1);
+    expect(end[0]!.metadata).toMatchObject({ reason: "idle", tool_calls: 1 });
+    expect(end[0]!.session_id).toBe(first);
+
+    await client.callTool({ name: "t", arguments: {} });
+    await getYavio(server).flush();
+    const starts = ofType(cap.sink.events, "connection", "session_start");
+    expect(starts).toHaveLength(2);
+    expect(starts[1]!.session_id).not.toBe(starts[0]!.session_id);
+    await client.close();
+    await getYavio(server).shutdown();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("shares one pipeline among 10 000 wrapped servers: no new runtimes, timers or process listeners", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+    const cap = capture();
+    const first = withYavio(new McpServer({ name: "s", version: "1" }), { ...cap.options });
+    const runtimes = liveRuntimeCount();
+    const timers = vi.getTimerCount();
+    const listeners = listenerCounts();
+    for (let i = 0; i < 10_000; i++) {
+      // A fresh but equal options object each time, as a per-request factory would build it.
+      withYavio(new McpServer({ name: "s", version: "1" }), { ...cap.options });
+    }
+    expect(liveRuntimeCount()).toBe(runtimes);
+    expect(vi.getTimerCount()).toBe(timers);
+    expect(listenerCounts()).toEqual(listeners);
+    await getYavio(first).shutdown();
+  });
+
+  it("frees the state of ended sessions: open sessions return to zero after many connections", async () => {
+    const cap = capture();
+    const server0 = withYavio(new McpServer({ name: "s", version: "1" }), cap.options);
+    for (let i = 0; i < 200; i++) {
+      const server = withYavio(new McpServer({ name: "s", version: "1" }), cap.options);
+      server.registerTool("t", {}, () => ({ content: [] }));
+      const client = await connectClient(server);
+      await client.callTool({ name: "t", arguments: {} });
+      await client.close();
+    }
+    expect(getYavio(server0).stats().openSessions).toBe(0);
+    await getYavio(server0).flush();
+    expect(ofType(cap.sink.events, "connection", "session_end")).toHaveLength(200);
+    await getYavio(server0).shutdown();
+  });
+
+  it("after shutdown, handlers still run and answer unchanged while no event is recorded", async () => {
+    const cap = capture();
+    const server = withYavio(new McpServer({ name: "s", version: "1" }), cap.options);
+    server.registerTool("t", {}, () => ({ content: [{ type: "text", text: "still here" }] }));
+    const client = await connectClient(server);
+    await getYavio(server).shutdown();
+    const before = cap.sink.events.length;
+    const result = await client.callTool({ name: "t", arguments: {} });
+    expect(result.content).toEqual([{ type: "text", text: "still here" }]);
+    expect(cap.sink.events.length).toBe(before);
+    await client.close();
+  });
+
+  it("a server wrapped after connect() still gets a session", async () => {
+    const cap = capture();
+    const server = new McpServer({ name: "late", version: "1" });
+    server.registerTool("t", {}, () => ({ content: [] }));
+    const client = await connectClient(server);
+    withYavio(server, cap.options);
+    await client.callTool({ name: "t", arguments: {} });
+    await client.close();
+    await getYavio(server).flush();
+    expect(ofType(cap.sink.events, "tool_call")).toHaveLength(1);
+    expect(ofType(cap.sink.events, "connection", "session_end")).toHaveLength(1);
+    await getYavio(server).shutdown();
+  });
+
+  it("warns YAVIO-1100 instead of throwing when given something that is not an MCP server", async () => {
+    const cap = capture();
+    const notAServer = { hello: "world" };
+    expect(withYavio(notAServer, cap.options)).toBe(notAServer);
+    expect(cap.warnings.map((w) => w.code)).toEqual(["YAVIO-1100"]);
+    await getYavio(withYavio(new McpServer({ name: "x", version: "1" }), cap.options)).shutdown();
+  });
+});
