@@ -1,3 +1,4 @@
+import { formatCount } from "./format-number.js";
 import type { Report } from "./report.js";
 import type { ReportTable } from "./report-tables.js";
 import { reportTables } from "./report-tables.js";
@@ -16,7 +17,8 @@ export function formatReportText(report: Report): string {
   const inputs = report.inputs.length;
   const head =
     `yavio-mcp report: ${inputs} input${inputs === 1 ? "" : "s"}, ` +
-    `${report.totals.events} events, ${report.totals.duplicates} duplicates and ${report.totals.badLines} bad lines skipped`;
+    `${plural(report.totals.events, "event")}, ${plural(report.totals.duplicates, "duplicate")} and ` +
+    `${plural(report.totals.badLines, "bad line")} skipped`;
   return `${head}\n\n${reportTables(report).map(renderTable).join("\n")}`;
 }
 
@@ -44,4 +46,8 @@ function renderTable(table: ReportTable): string {
 function cell(text: string, max: number): string {
   const clean = text.replace(/[\u0000-\u001f\u007f]/g, "?");
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+function plural(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
