@@ -137,6 +137,10 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   // Set once a shutdown or exit deadline passes: later sends get an aborted signal, so sinks
   // spool or give up at once instead of waiting on the network.
   let expired = false;
+  let onExpired: () => void = () => undefined;
+  const whenExpired = new Promise<void>((resolve) => {
+    onExpired = resolve;
+  });
   let deadlineTimer: NodeJS.Timeout | undefined;
   let currentAbort: AbortController | undefined;
   const inFlight = new Map<Sink, readonly WireEvent[]>();
@@ -229,7 +233,9 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
       failing.delete(sink);
       return;
     }
-    // One warning per sink per failure episode: an outage must not flood the host's logs.
+    // Past the shutdown deadline YAVIO-1205 has said it all. Otherwise one warning per sink per
+    // failure episode: an outage must not flood the host's logs.
+    if (expired) return;
     if (!failing.has(sink)) {
       failing.add(sink);
       warn({
@@ -285,7 +291,8 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     await Promise.all(
       sinks.map(async (sink) => {
         try {
-          await sink.flush?.();
+          // A sink's background work (a spool replay) must not outlive a shutdown deadline.
+          await Promise.race([sink.flush?.(), whenExpired]);
         } catch {
           // A sink's background work failing is reported by the sink itself.
         }
@@ -306,6 +313,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     deadlineTimer = setTimeout(() => {
       deadlineTimer = undefined;
       expired = true;
+      onExpired();
       currentAbort?.abort();
       if (pending() > 0 || inFlight.size > 0) {
         warn({

@@ -112,13 +112,15 @@ export class RetryingSink implements Sink {
       }
       const wait = this.backoffMs(attempt, result.retryAfterMs);
       const outOfTime = this.now() + wait - start > this.deadlineMs;
-      if (attempt >= this.maxAttempts || outOfTime || options.signal.aborted) {
+      // An abort is the caller's decision (deadline, shutdown): it reports that itself.
+      if (options.signal.aborted) return result;
+      if (attempt >= this.maxAttempts || outOfTime) {
         if (!this.warnedGaveUp) {
           this.warnedGaveUp = true;
           this.warn({
             code: "YAVIO-1201",
             message: `sink "${this.name}": a batch of ${batch.length} events was not delivered after ${attempt} attempts (${result.reason})`,
-            details: { sink: this.name, attempts: attempt, events: batch.length, aborted: options.signal.aborted },
+            details: { sink: this.name, attempts: attempt, events: batch.length },
           });
         }
         return result;

@@ -67,16 +67,25 @@ export class SpoolingSink implements Sink {
       options.signal.addEventListener("abort", onAbort, { once: true });
     });
     let result: SendResult;
+    let delivered = false;
     try {
-      result = await Promise.race([this.inner.send(batch, options), aborted]);
+      result = await Promise.race([
+        this.inner.send(batch, options).then((r) => {
+          delivered = r.status === "success";
+          return r;
+        }),
+        aborted,
+      ]);
     } catch (error) {
       result = { status: "retryable", reason: error instanceof Error ? error.message : String(error) };
     } finally {
       if (onAbort) options.signal.removeEventListener("abort", onAbort);
     }
+    // Aborted: the abort listener already spooled the batch.
     if (options.signal.aborted && result.status !== "success") return { status: "success" };
     if (result.status === "success") {
-      if (this.dirty) this.replay();
+      // The receiver works again: time to send what earlier failures left behind.
+      if (delivered && this.dirty) this.replay();
       return result;
     }
     if (result.status === "failure" && result.permanent !== true) return result;

@@ -1,0 +1,137 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { WireEvent } from "../../src/event/index.js";
+import { createDeliveryPipeline, MemorySink, SpoolingSink } from "../../src/transport/index.js";
+import type { DeliveryOptions, Pipeline, SendResult, Sink } from "../../src/transport/index.js";
+import type { WarningInput } from "../../src/warnings/index.js";
+import { toolCall } from "./helpers/events.js";
+import { IngestServer } from "./helpers/ingest-server.js";
+
+const KEY = "yav_spool_SECRET";
+let server: IngestServer;
+let cwd: string;
+let warnings: WarningInput[];
+const warn = (w: WarningInput): void => {
+  warnings.push(w);
+};
+const codes = (): string[] => warnings.map((w) => w.code);
+const spoolDir = (): string => join(cwd, ".yavio", "spool");
+const spoolFiles = (): string[] => {
+  try {
+    return readdirSync(spoolDir()).filter((f) => f.endsWith(".jsonl"));
+  } catch {
+    return [];
+  }
+};
+const spooledIds = (): string[] =>
+  spoolFiles().flatMap((f) =>
+    readFileSync(join(spoolDir(), f), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as WireEvent).event_id),
+  );
+
+beforeEach(async () => {
+  server = await new IngestServer().start();
+  cwd = mkdtempSync(join(tmpdir(), "yavio-spool-"));
+  warnings = [];
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await server.close();
+  rmSync(cwd, { recursive: true, force: true });
+  expect(JSON.stringify(warnings)).not.toContain("SECRET");
+  expect(server.invalidBodies).toEqual([]);
+});
+
+function delivery(options: DeliveryOptions = {}): Pipeline<WireEvent> {
+  return createDeliveryPipeline<WireEvent>({
+    options: { apiKey: KEY, endpoint: server.url, handleProcessExit: false, ...options },
+    prepare: (e) => e,
+    warn,
+    env: {},
+    cwd,
+  });
+}
+
+describe("spool", () => {
+  it("after a clean shutdown with a reachable ingest, leaves nothing in the spool", async () => {
+    const p = delivery();
+    const events = Array.from({ length: 50 }, (_, i) => toolCall(i));
+    for (const e of events) p.enqueue(e);
+    await p.shutdown();
+    expect([...server.delivered.keys()].sort()).toEqual(events.map((e) => e.event_id).sort());
+    expect(spoolFiles()).toEqual([]);
+  });
+
+  it("keeps events in the spool on 401 and delivers them at the next start once the key works", async () => {
+    server.script = [{ status: 401 }];
+    const first = delivery();
+    const events = Array.from({ length: 20 }, (_, i) => toolCall(i));
+    for (const e of events) first.enqueue(e);
+    await first.shutdown();
+    expect(codes()).toEqual(expect.arrayContaining(["YAVIO-1203", "YAVIO-1212"]));
+    expect(spooledIds().sort()).toEqual(events.map((e) => e.event_id).sort());
+    expect(server.delivered.size).toBe(0);
+
+    const second = delivery();
+    await second.flush();
+    expect([...server.delivered.keys()].sort()).toEqual(events.map((e) => e.event_id).sort());
+    expect(spoolFiles()).toEqual([]);
+    await second.shutdown();
+  });
+
+  it("spools what is still undelivered when the shutdown deadline passes during an outage", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    server.fallback = { status: 503, headers: { "retry-after": "5" } };
+    const p = delivery({ shutdownTimeoutMs: 3000 });
+    const events = Array.from({ length: 10 }, (_, i) => toolCall(i));
+    for (const e of events) p.enqueue(e);
+    const closing = p.shutdown();
+    await server.untilRequests(1);
+    await vi.advanceTimersByTimeAsync(3000);
+    await closing;
+    expect(spooledIds().sort()).toEqual(events.map((e) => e.event_id).sort());
+    expect(codes()).toEqual(expect.arrayContaining(["YAVIO-1205", "YAVIO-1212"]));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("skips a corrupt spool file with YAVIO-1209 and still delivers the others", async () => {
+    mkdirSync(spoolDir(), { recursive: true });
+    const good = toolCall(1);
+    writeFileSync(join(spoolDir(), "000000000000001-1-000001.jsonl"), "{not json\n");
+    writeFileSync(join(spoolDir(), "000000000000002-1-000002.jsonl"), `${JSON.stringify(good)}\n`);
+    const p = delivery();
+    await p.flush();
+    expect([...server.delivered.keys()]).toEqual([good.event_id]);
+    expect(codes()).toContain("YAVIO-1209");
+    expect(spoolFiles()).toEqual([]);
+    await p.shutdown();
+  });
+
+  it("bounds the spool: the oldest files go first with YAVIO-1210", () => {
+    const down: Sink = { name: "http", send: () => Promise.resolve<SendResult>({ status: "retryable", reason: "down" }) };
+    const sink = new SpoolingSink(down, { dir: spoolDir(), maxBytes: 4096, warn, replayOnStart: false });
+    const events = Array.from({ length: 20 }, (_, i) => toolCall(i));
+    for (const e of events) sink.persistSync([e]);
+    const total = spoolFiles().reduce((sum, f) => sum + statSync(join(spoolDir(), f)).size, 0);
+    expect(total).toBeLessThanOrEqual(4096);
+    expect(spooledIds()).toContain(events[19]?.event_id);
+    expect(spooledIds()).not.toContain(events[0]?.event_id);
+    expect(codes()).toContain("YAVIO-1210");
+  });
+
+  it("fans out to the event file and HTTP at once", async () => {
+    const memory = new MemorySink();
+    const p = delivery({ eventsFile: "events.jsonl", sink: memory });
+    const events = Array.from({ length: 5 }, (_, i) => toolCall(i));
+    for (const e of events) p.enqueue(e);
+    await p.shutdown();
+    expect(server.delivered.size).toBe(5);
+    expect(memory.events).toHaveLength(5);
+    const lines = readFileSync(join(cwd, "events.jsonl"), "utf8").trim().split("\n");
+    expect(lines.map((l) => (JSON.parse(l) as WireEvent).event_id)).toEqual(events.map((e) => e.event_id));
+  });
+});
