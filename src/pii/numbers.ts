@@ -36,7 +36,7 @@ export function replaceCard(match: string): string {
 }
 
 /** `ddd-dd-dddd` or `ddd dd dddd`, same separator twice. */
-export const SSN_CANDIDATE = /(?<![\w.\/:+-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[-.]\d)/g;
+export const SSN_CANDIDATE = /(?<![\w.\/+-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[-.]\d)/g;
 
 /** Replacer for {@link SSN_CANDIDATE}: area 000, 666 and 9xx, group 00 and serial 0000 are never issued. */
 export function replaceSsn(match: string, area: string, _sep: string, group: string, serial: string): string {

@@ -30,7 +30,7 @@ export function isInternationalDigits(digits: string): boolean {
  * backtrack more than a few dozen steps.
  */
 export const INTERNATIONAL_PHONE =
-  /(?<![\w+])\+(?:\d{8,15}|\d{1,4}(?:[ .-]?\(\d{1,4}\))?[ .-]?\d{1,6}(?:[ .-]\d{1,6}){0,6})(?![\w])/g;
+  /(?<![\w+])\+(?:\d{8,15}|\d{1,4}(?:[ .-]?\(\d{1,4}\))?[ .-]?\d{1,8}(?:[ .-]\d{1,8}){0,6})(?![\w])/g;
 
 /** `(415) 555-2671`, `415-555-2671`, `415.555.2671`, `1 415 555 2671`: separators required. */
 export const NORTH_AMERICAN_PHONE =

@@ -45,7 +45,7 @@ export function replaceUrlPassword(match: string, user: string, password: string
 }
 
 /** `Bearer <token>` anywhere (headers pasted into text, curl commands). */
-export const BEARER = /\b(bearer[ \t]+)([A-Za-z0-9\-._~+\/]{8,4096}=*)/gi;
+export const BEARER = /\b([Bb]earer[ \t]+|BEARER[ \t]+)([A-Za-z0-9\-._~+\/]{8,4096}=*)(?![A-Za-z0-9\-._~+\/=])/g;
 
 /** Replacer for {@link BEARER}: "Bearer authentication" is prose; tokens have digits or symbols or length. */
 export function replaceBearer(match: string, head: string, token: string): string {

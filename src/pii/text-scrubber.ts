@@ -1,5 +1,5 @@
 import { redactEmails } from "./email.js";
-import { createKeyValueReplacer, KEY_VALUE } from "./key-value.js";
+import { createKeyValueRedactor } from "./key-value.js";
 import { IPV4_CANDIDATE, IPV6_CANDIDATE, replaceIpv4, replaceIpv6 } from "./ip-rules.js";
 import { CARD_CANDIDATE, IBAN_CANDIDATE, replaceCard, replaceIban, replaceSsn, SSN_CANDIDATE } from "./numbers.js";
 import type { ResolvedPiiOptions } from "./options.js";
@@ -74,7 +74,7 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
     passes.push(regexPass((s, sh) => sh.at && s.includes("://"), URL_PASSWORD, replaceUrlPassword));
     passes.push(regexPass((s) => s.length >= 20, VENDOR_TOKEN, replaceVendorToken));
     passes.push(regexPass((s) => s.includes("earer") || s.includes("EARER"), BEARER, replaceBearer));
-    passes.push(regexPass((s, sh) => sh.colons > 0 || s.includes("="), KEY_VALUE, createKeyValueReplacer(keys)));
+    passes.push({ applies: (s, sh) => sh.colons > 0 || s.includes("="), run: createKeyValueRedactor(keys) });
   }
   if (on.has("EMAIL")) passes.push({ applies: (_s, sh) => sh.at, run: redactEmails });
   if (on.has("IBAN")) passes.push(regexPass((_s, sh) => sh.digits >= 11, IBAN_CANDIDATE, replaceIban));
