@@ -1,0 +1,160 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { resolveDeliveryOptions, resolveEndpoint } from "../../src/config/index.js";
+import { MemorySink } from "../../src/transport/index.js";
+import type { WarningInput } from "../../src/warnings/index.js";
+
+let root: string;
+let cwd: string;
+let warnings: WarningInput[];
+const warn = (w: WarningInput): void => {
+  warnings.push(w);
+};
+const codes = (): string[] => warnings.map((w) => w.code);
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "yavio-config-"));
+  cwd = join(root, "project", "packages", "server");
+  mkdirSync(cwd, { recursive: true });
+  warnings = [];
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+  expect(JSON.stringify(warnings)).not.toContain("SECRET");
+});
+
+const rc = (dir: string, content: unknown): void => {
+  writeFileSync(join(dir, ".yaviorc.json"), typeof content === "string" ? content : JSON.stringify(content));
+};
+
+describe("resolveDeliveryOptions", () => {
+  it("without key or endpoint, writes to <cwd>/.yavio/events.jsonl and says so with an info YAVIO-1000", () => {
+    const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(r.endpoint).toBeUndefined();
+    expect(r.eventsFile).toBe(join(cwd, ".yavio", "events.jsonl"));
+    expect(warnings).toEqual([expect.objectContaining({ level: "info", code: "YAVIO-1000" })]);
+    expect(warnings[0]?.message).toContain(join(cwd, ".yavio", "events.jsonl"));
+  });
+
+  it("uses the cloud endpoint when only a key is given, and no event file", () => {
+    const r = resolveDeliveryOptions({ apiKey: "yav_SECRET" }, { env: {}, cwd, warn });
+    expect(r.endpoint).toBe("https://ingest.yavio.ai/v1/events");
+    expect(r.eventsFile).toBeUndefined();
+    expect(warnings).toEqual([]);
+  });
+
+  it("prefers code over env over .yaviorc.json, key by key", () => {
+    rc(join(root, "project"), { apiKey: "yav_file_SECRET", maxQueueSize: 111, scheduledDelayMs: 222, exportTimeoutMs: 333 });
+    const r = resolveDeliveryOptions(
+      { scheduledDelayMs: 1 },
+      { env: { YAVIO_API_KEY: "yav_env_SECRET", YAVIO_SCHEDULED_DELAY_MS: "2", YAVIO_EXPORT_TIMEOUT_MS: "3" }, cwd, warn },
+    );
+    expect(r.apiKey).toBe("yav_env_SECRET");
+    expect(r.maxQueueSize).toBe(111);
+    expect(r.scheduledDelayMs).toBe(1);
+    expect(r.exportTimeoutMs).toBe(3);
+  });
+
+  it("finds the nearest .yaviorc.json walking up and resolves its paths against its own directory", () => {
+    rc(root, { maxQueueSize: 5 });
+    rc(join(root, "project"), { maxQueueSize: 7, eventsFile: "logs/events.jsonl" });
+    const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(r.maxQueueSize).toBe(7);
+    expect(r.eventsFile).toBe(join(root, "project", "logs", "events.jsonl"));
+  });
+
+  it("ignores a malformed .yaviorc.json with YAVIO-1004", () => {
+    rc(cwd, "{ apiKey: nope");
+    const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(codes()).toContain("YAVIO-1004");
+    expect(r.apiKey).toBeUndefined();
+  });
+
+  it.each([
+    [{ maxQueueSize: "big" }, "YAVIO-1004"],
+    [{ gzip: "yes" }, "YAVIO-1004"],
+    [{ apiKey: 42 }, "YAVIO-1001"],
+    [{ endpoint: "not a url" }, "YAVIO-1002"],
+    [{ colour: "blue" }, "YAVIO-1004"],
+  ])("warns and ignores a bad value in the file: %j → %s", (content, code) => {
+    rc(cwd, content);
+    const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(codes()).toContain(code);
+    expect(r.maxQueueSize).toBe(10_000);
+    expect(r.gzip).toBe(true);
+  });
+
+  it.each([
+    [{ YAVIO_MAX_QUEUE_SIZE: "ten" }, "YAVIO-1003"],
+    [{ YAVIO_MAX_EXPORT_BATCH_SIZE: "5000" }, "YAVIO-1003"],
+    [{ YAVIO_GZIP: "maybe" }, "YAVIO-1003"],
+    [{ YAVIO_API_KEY: "yav with SECRET space" }, "YAVIO-1001"],
+    [{ YAVIO_ENDPOINT: "ftp://x" }, "YAVIO-1002"],
+  ])("warns and ignores a bad environment value: %j → %s", (env, code) => {
+    const r = resolveDeliveryOptions({}, { env, cwd, warn });
+    expect(codes()).toContain(code);
+    expect(r.maxQueueSize).toBe(10_000);
+    expect(r.maxExportBatchSize).toBe(1000);
+    expect(r.apiKey).toBeUndefined();
+    expect(r.endpoint).toBeUndefined();
+  });
+
+  it.each([
+    [{ maxQueueSize: 0 }, "YAVIO-1003"],
+    [{ maxExportBatchSize: 2000 }, "YAVIO-1003"],
+    [{ gzip: "true" }, "YAVIO-1003"],
+    [{ apiKey: "" }, "YAVIO-1001"],
+    [{ endpoint: "nope" }, "YAVIO-1002"],
+    [{ apiKey: "yav_SECRET", endpoint: "http://ingest.example.com" }, "YAVIO-1002"],
+    [{ sink: { name: "x" } }, "YAVIO-1003"],
+    [{ eventsFile: 3 }, "YAVIO-1003"],
+  ])("throws YavioConfigError for a bad code option %j (%s)", (options, code) => {
+    expect(() => resolveDeliveryOptions(options as never, { env: {}, cwd, warn })).toThrow(expect.objectContaining({ code }));
+  });
+
+  it("never falls back to the cloud when an env key meets an unsafe env endpoint", () => {
+    const r = resolveDeliveryOptions({}, { env: { YAVIO_API_KEY: "yav_SECRET", YAVIO_ENDPOINT: "http://ingest.example.com" }, cwd, warn });
+    expect(codes()).toContain("YAVIO-1002");
+    expect(r.endpoint).toBeUndefined();
+    expect(r.eventsFile).toBe(join(cwd, ".yavio", "events.jsonl"));
+  });
+
+  it("flags a key that does not start with yav_ but uses it", () => {
+    const r = resolveDeliveryOptions({ apiKey: "SECRET-self-hosted" }, { env: {}, cwd, warn });
+    expect(r.apiKey).toBe("SECRET-self-hosted");
+    expect(codes()).toEqual(["YAVIO-1001"]);
+  });
+
+  it("allows a user sink alongside HTTP and the file, and no default file when a user sink is given", () => {
+    const memory = new MemorySink();
+    const withSinkOnly = resolveDeliveryOptions({ sink: memory }, { env: {}, cwd, warn });
+    expect(withSinkOnly.sinks).toEqual([memory]);
+    expect(withSinkOnly.eventsFile).toBeUndefined();
+    const all = resolveDeliveryOptions({ sink: [memory], apiKey: "yav_SECRET", eventsFile: "out.jsonl" }, { env: {}, cwd, warn });
+    expect(all.endpoint).toBeDefined();
+    expect(all.eventsFile).toBe(join(cwd, "out.jsonl"));
+    expect(all.sinks).toEqual([memory]);
+  });
+
+  it.each(["false", "off", "0"])("turns the event file and spool off with %s in the environment", (off) => {
+    const r = resolveDeliveryOptions({ sink: new MemorySink() }, { env: { YAVIO_EVENTS_FILE: off, YAVIO_SPOOL_DIR: off }, cwd, warn });
+    expect(r.eventsFile).toBeUndefined();
+    expect(r.spoolDir).toBeUndefined();
+  });
+
+  it("defaults the spool to <cwd>/.yavio/spool", () => {
+    expect(resolveDeliveryOptions({}, { env: {}, cwd, warn }).spoolDir).toBe(join(cwd, ".yavio", "spool"));
+  });
+});
+
+describe("resolveEndpoint", () => {
+  it.each([
+    ["http://localhost:3001", "http://localhost:3001/v1/events"],
+    ["https://ingest.example.com/custom/path", "https://ingest.example.com/custom/path"],
+    ["http://10.1.2.3:3001", "http://10.1.2.3:3001/v1/events"],
+  ])("resolves %s without a key to %s", (input, href) => {
+    expect(resolveEndpoint(input, false).href).toBe(href);
+  });
+});
