@@ -1,0 +1,145 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { IngestServer } from "./helpers/ingest-server.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const fixtures = join(root, "test", "fixtures", "transport");
+// An absolute loader URL: the child runs in a temporary directory without node_modules.
+const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
+const KEY = "yav_process_SECRET";
+
+let cwd: string;
+let server: IngestServer;
+
+beforeEach(async () => {
+  cwd = mkdtempSync(join(tmpdir(), "yavio-process-"));
+  server = await new IngestServer().start();
+});
+afterEach(async () => {
+  await server.close();
+  rmSync(cwd, { recursive: true, force: true });
+  expect(server.invalidBodies).toEqual([]);
+});
+
+/** An endpoint where nothing listens: a port that was just freed. */
+async function deadEndpoint(): Promise<string> {
+  const s = await new IngestServer().start();
+  const url = s.url;
+  await s.close();
+  return url;
+}
+
+function spooled(): Record<string, unknown>[] {
+  const dir = join(cwd, ".yavio", "spool");
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith(".jsonl"));
+  } catch {
+    return [];
+  }
+  return files.flatMap((f) =>
+    readFileSync(join(dir, f), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  );
+}
+
+interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** Runs the exit fixture; `onReady` fires when it has queued its events. */
+function runExitChild(mode: string, endpoint: string, onReady?: (pid: number) => void): Promise<ChildResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", tsx, join(fixtures, "exit-child.ts"), mode, "5"], {
+      cwd,
+      env: { ...process.env, YAVIO_ENDPOINT: endpoint, YAVIO_API_KEY: KEY },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdout.on("data", (c: Buffer) => {
+      if (c.toString().includes("ready")) onReady?.(child.pid!);
+    });
+    child.on("exit", (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+describe("process exit", () => {
+  it("on SIGTERM without a host handler, flushes and then terminates by the signal as Node would", async () => {
+    const result = await runExitChild("signal", server.url, (pid) => process.kill(pid, "SIGTERM"));
+    expect(result.signal).toBe("SIGTERM");
+    expect(server.delivered.size).toBe(5);
+    expect(spooled()).toEqual([]);
+  });
+
+  it("on SIGINT with the ingest down, spools the events and still terminates by the signal", async () => {
+    const result = await runExitChild("signal", await deadEndpoint(), (pid) => process.kill(pid, "SIGINT"));
+    expect(result.signal).toBe("SIGINT");
+    expect(spooled()).toHaveLength(5);
+    expect(result.stderr).toContain("YAVIO-1212");
+    expect(result.stderr).not.toContain("SECRET");
+  });
+
+  it("with a host SIGTERM handler, flushes and leaves the exit to the host", async () => {
+    const result = await runExitChild("host-handler", server.url, (pid) => process.kill(pid, "SIGTERM"));
+    expect(result.stderr).toContain("host handler ran");
+    expect(result.code).toBe(7);
+    expect(result.signal).toBeNull();
+    expect(server.delivered.size).toBe(5);
+  });
+
+  it("delivers queued events on beforeExit when the script simply ends", async () => {
+    const result = await runExitChild("before-exit", server.url);
+    expect(result.code).toBe(0);
+    expect(server.delivered.size).toBe(5);
+  });
+
+  it("spools at exit when the script ends during an outage", async () => {
+    const result = await runExitChild("before-exit", await deadEndpoint());
+    expect(result.code).toBe(0);
+    expect(spooled()).toHaveLength(5);
+  });
+});
+
+describe("stdio MCP server child", () => {
+  async function session(endpoint: string, calls: string[]): Promise<void> {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ["--import", tsx, join(fixtures, "stdio-server.ts")],
+      cwd,
+      env: { ...(process.env as Record<string, string>), YAVIO_ENDPOINT: endpoint, YAVIO_API_KEY: KEY },
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "claude-code", version: "1.0.0" });
+    await client.connect(transport);
+    for (const text of calls) await client.callTool({ name: "echo", arguments: { text } });
+    // close() ends stdin and waits for the child to exit (SIGTERM after 2 s, as the SDK does).
+    await client.close();
+  }
+
+  it("spools while the ingest is down when the client disconnects, and delivers at the next start", async () => {
+    await session(await deadEndpoint(), ["one", "two", "three"]);
+    const first = spooled();
+    const firstCalls = first.filter((e) => e.event_type === "tool_call");
+    expect(firstCalls).toHaveLength(3);
+    expect(first.every((e) => e.platform === "claude-code" || e.platform === undefined)).toBe(true);
+
+    await session(server.url, ["four"]);
+    for (const e of first) expect(server.delivered.get(String(e.event_id))).toBe(1);
+    const toolCalls = server.requests.flatMap((r) => r.body.events).filter((e) => e.event_type === "tool_call");
+    expect(toolCalls).toHaveLength(4);
+    expect(toolCalls.every((e) => e.platform === "claude")).toBe(true);
+    expect(spooled()).toEqual([]);
+    expect([...server.delivered.values()].every((n) => n === 1)).toBe(true);
+  }, 30_000);
+});
