@@ -13,6 +13,7 @@ export interface LowLevelServer {
   connect(transport: TransportLike): Promise<void>;
   transport?: TransportLike | undefined;
   _onclose?: () => void;
+  setRequestHandler?: (...args: unknown[]) => unknown;
   getClientVersion?: () => { name?: string; version?: string } | undefined;
 }
 
@@ -42,6 +43,36 @@ interface McpServerLike {
 }
 
 const WRAPPED = Symbol.for("yavio-mcp.wrapped");
+const BINDING = Symbol.for("yavio-mcp.binding");
+
+type BoundServer = LowLevelServer & { [BINDING]?: ServerBinding };
+
+/** Notes a tool handler's error on the request context, then rethrows the very same error. */
+function noteThrown(error: unknown): never {
+  const ctx = requestStorage.getStore();
+  if (ctx) ctx.thrown = error;
+  throw error;
+}
+
+/** The binding of an instrumented low-level server, if any. */
+export function bindingOf(low: object): ServerBinding | undefined {
+  return (low as BoundServer)[BINDING];
+}
+
+function setRequestHandlerHook(this: BoundServer, ...args: unknown[]): unknown {
+  const binding = this[BINDING]!;
+  const out = binding.originalSetRequestHandler!.apply(this, args);
+  binding.wrapInstalled();
+  return out;
+}
+
+function connectHook(this: BoundServer, transport: TransportLike): Promise<void> {
+  return this[BINDING]!.connectHook(this, transport);
+}
+
+function onCloseHook(this: BoundServer): void {
+  this[BINDING]!.onCloseHook(this);
+}
 const INSTRUMENTED_METHODS = new Set(["initialize", "tools/call", "resources/read", "prompts/get"]);
 
 /** One connection of a low-level server: a transport, and the slot its session lives in. */
@@ -72,49 +103,70 @@ export class ServerBinding {
   /** Attaches; every part that cannot be attached is reported with YAVIO-1100. */
   attach(): void {
     const { low } = this;
-    const handlers = low._requestHandlers;
-    if (!(handlers instanceof Map)) {
+    if (!(low._requestHandlers instanceof Map)) {
       this.interceptionFailed("request handler map not found (unsupported SDK version?)");
       return;
     }
-    const binding = this;
-    const originalSet = Map.prototype.set;
-    // Handlers registered later (McpServer installs tools/call on the first registerTool) pass here.
-    Object.defineProperty(handlers, "set", {
-      configurable: true,
-      writable: true,
-      value: function set(this: Map<string, RequestHandler>, method: string, handler: RequestHandler) {
-        return originalSet.call(this, method, binding.wrapHandler(method, handler));
-      },
-    });
-    for (const [method, handler] of handlers) {
-      if (INSTRUMENTED_METHODS.has(method)) originalSet.call(handlers, method, this.wrapHandler(method, handler));
+    // The hooks are shared functions that find this binding through the server itself: a server
+    // made per request then costs one property and a few wrapped handlers, not a set of closures.
+    (low as BoundServer)[BINDING] = this;
+    if (typeof low.setRequestHandler === "function") {
+      this.originalSetRequestHandler = low.setRequestHandler;
+      low.setRequestHandler = setRequestHandlerHook;
+    } else {
+      this.interceptionFailed("setRequestHandler() not found: handlers registered later are not instrumented");
     }
-
+    this.wrapInstalled();
     if (typeof low.connect === "function") {
-      const connect = low.connect;
-      low.connect = function (this: LowLevelServer, transport: TransportLike) {
-        if (this.transport === undefined) binding.onConnect(transport);
-        return connect.call(this, transport);
-      };
+      this.originalConnect = low.connect;
+      low.connect = connectHook;
     } else {
       this.interceptionFailed("connect() not found: sessions fall back to one per server");
     }
-
     if (typeof low._onclose === "function") {
-      const onclose = low._onclose;
-      low._onclose = function (this: LowLevelServer) {
-        try {
-          onclose.call(this);
-        } finally {
-          binding.onClose();
-        }
-      };
+      this.originalOnClose = low._onclose;
+      low._onclose = onCloseHook;
     } else {
       this.interceptionFailed("_onclose() not found: session end relies on the idle timeout");
     }
     // withYavio after connect(): the live connection is a session too.
     if (low.transport !== undefined) this.onConnect(low.transport);
+  }
+
+  originalSetRequestHandler: ((...args: unknown[]) => unknown) | undefined;
+  originalConnect: ((transport: TransportLike) => Promise<void>) | undefined;
+  originalOnClose: (() => void) | undefined;
+
+  /** Wraps the instrumented methods' handlers that are not wrapped yet (McpServer installs them lazily). */
+  wrapInstalled(): void {
+    const handlers = this.low._requestHandlers;
+    for (const method of INSTRUMENTED_METHODS) {
+      const handler = handlers.get(method);
+      if (handler !== undefined && !(handler as { [WRAPPED]?: boolean })[WRAPPED]) handlers.set(method, this.wrapHandler(method, handler));
+    }
+  }
+
+  connectHook(low: LowLevelServer, transport: TransportLike): Promise<void> {
+    if (low.transport === undefined) {
+      try {
+        this.onConnect(transport);
+      } catch (error) {
+        this.interceptionFailedOnce(error);
+      }
+    }
+    return this.originalConnect!.call(low, transport);
+  }
+
+  onCloseHook(low: LowLevelServer): void {
+    try {
+      this.originalOnClose!.call(low);
+    } finally {
+      try {
+        this.onClose();
+      } catch (error) {
+        this.interceptionFailedOnce(error);
+      }
+    }
   }
 
   private interceptionFailed(message: string): void {
@@ -307,11 +359,6 @@ export class ServerBinding {
     const tool = tools[name];
     const original = tool?.handler;
     if (typeof original !== "function" || (original as { [WRAPPED]?: boolean })[WRAPPED]) return;
-    const noteThrown = (error: unknown): never => {
-      const ctx = requestStorage.getStore();
-      if (ctx) ctx.thrown = error;
-      throw error;
-    };
     const watched = function (this: unknown, ...args: unknown[]): unknown {
       let out: unknown;
       try {

@@ -1,7 +1,7 @@
 import type { WithYavioOptions } from "./options.js";
 import { setOutsideWarner } from "./context.js";
 import type { LowLevelServer } from "./instrument.js";
-import { ServerBinding } from "./instrument.js";
+import { bindingOf, ServerBinding } from "./instrument.js";
 import { Runtime } from "./runtime.js";
 import type { Wrapped } from "./typed-server.js";
 
@@ -20,7 +20,6 @@ export interface YavioStats {
   readonly droppedEvents: number;
 }
 
-const bindings = new WeakMap<object, ServerBinding>();
 /** Runtimes by configuration: servers made per request with the same options share one pipeline. */
 const runtimes = new Map<string, Runtime>();
 const objectIds = new WeakMap<object, number>();
@@ -93,7 +92,7 @@ function lowLevelOf(server: object): { low: LowLevelServer; mcp: { server: LowLe
 export function withYavio<S extends object>(server: S, options: WithYavioOptions = {}): Wrapped<S> {
   const same = server as Wrapped<S>;
   const found = lowLevelOf(server);
-  if (found !== undefined && bindings.has(found.low)) return same;
+  if (found !== undefined && bindingOf(found.low) !== undefined) return same;
   const runtime = acquireRuntime(options);
   if (found === undefined) {
     runtime.warn({
@@ -104,8 +103,6 @@ export function withYavio<S extends object>(server: S, options: WithYavioOptions
     return same;
   }
   const binding = new ServerBinding(runtime, found.low, found.mcp);
-  bindings.set(found.low, binding);
-  if (found.mcp) bindings.set(found.mcp, binding);
   try {
     binding.attach();
   } catch (error) {
@@ -126,7 +123,8 @@ const NOOP_HANDLE: YavioHandle = {
  * @example await getYavio(server).shutdown();
  */
 export function getYavio(server: object): YavioHandle {
-  const binding = bindings.get(server) ?? (lowLevelOf(server) ? bindings.get(lowLevelOf(server)!.low) : undefined);
+  const found = lowLevelOf(server);
+  const binding = found === undefined ? undefined : bindingOf(found.low);
   if (binding === undefined) return NOOP_HANDLE;
   const runtime = binding.runtime;
   return {

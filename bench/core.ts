@@ -1,0 +1,170 @@
+/**
+ * Core overhead: a bare McpServer vs the same server wrapped by withYavio, side by side in one
+ * run, over the in-memory transport with 1 KB arguments and results. Also memory per open
+ * session and the heap after 100 000 sessions opened and closed.
+ *
+ * Run with `npm run bench -- core` (needs --expose-gc, which bench/index.ts passes).
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { Sink, WireEvent } from "../src/index.js";
+import { getYavio, withYavio } from "../src/index.js";
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
+/** Counts what it receives and keeps nothing, so the bench measures the middleware, not a growing array. */
+class CountingSink implements Sink {
+  readonly name = "counting";
+  count = 0;
+  send(batch: readonly WireEvent[]) {
+    this.count += batch.length;
+    return Promise.resolve({ status: "success" as const });
+  }
+}
+
+const sink = new CountingSink();
+const options = { sink, logLevel: "silent" as const, eventsFile: false as const, spoolDir: false as const, handleProcessExit: false };
+const payload = "x".repeat(1000);
+
+function buildServer(wrapped: boolean): McpServer {
+  const server = new McpServer({ name: "bench", version: "1.0.0" });
+  if (wrapped) withYavio(server, options);
+  server.registerTool("echo", { inputSchema: { text: z.string() } }, ({ text }) => ({ content: [{ type: "text", text }] }));
+  return server;
+}
+
+async function connect(server: McpServer): Promise<Client> {
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  await server.connect(b);
+  const client = new Client({ name: "bench-client", version: "1.0.0" });
+  await client.connect(a);
+  return client;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function latencyRun(): Promise<string[]> {
+  const variants = { bare: await connect(buildServer(false)), wrapped: await connect(buildServer(true)) };
+  const samples: Record<string, number[]> = { bare: [], wrapped: [] };
+  const cpu: Record<string, number> = { bare: 0, wrapped: 0 };
+  const calls: Record<string, number> = { bare: 0, wrapped: 0 };
+  const callOnce = (client: Client) => client.callTool({ name: "echo", arguments: { text: payload } });
+  for (const client of Object.values(variants)) for (let i = 0; i < 2000; i++) await callOnce(client);
+  const rounds = 10;
+  const perRound = 1000;
+  for (let round = 0; round < rounds; round++) {
+    // Alternate which variant goes first, so neither always runs on a warmer or colder heap.
+    const order = round % 2 === 0 ? (["bare", "wrapped"] as const) : (["wrapped", "bare"] as const);
+    for (const name of order) {
+      const client = variants[name];
+      const cpuStart = process.cpuUsage();
+      for (let i = 0; i < perRound; i++) {
+        const t0 = performance.now();
+        await callOnce(client);
+        samples[name]!.push((performance.now() - t0) * 1000);
+      }
+      const used = process.cpuUsage(cpuStart);
+      cpu[name]! += used.user + used.system;
+      calls[name]! += perRound;
+    }
+  }
+  await getYavio(variants.wrapped).flush();
+  const rows: string[] = [];
+  const stats: Record<string, { p50: number; p99: number; cpu: number }> = {};
+  for (const name of ["bare", "wrapped"] as const) {
+    const sorted = samples[name]!.sort((x, y) => x - y);
+    stats[name] = { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), cpu: cpu[name]! / calls[name]! };
+  }
+  const b = stats.bare!;
+  const w = stats.wrapped!;
+  rows.push("| variant | calls | p50 µs | p99 µs | CPU µs/call |");
+  rows.push("|---|---:|---:|---:|---:|");
+  rows.push(`| bare McpServer | ${calls.bare} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${b.cpu.toFixed(1)} |`);
+  rows.push(`| withYavio | ${calls.wrapped} | ${w.p50.toFixed(1)} | ${w.p99.toFixed(1)} | ${w.cpu.toFixed(1)} |`);
+  rows.push(`| **added** | | **${(w.p50 - b.p50).toFixed(1)}** | ${(w.p99 - b.p99).toFixed(1)} | ${(w.cpu - b.cpu).toFixed(1)} |`);
+  rows.push("");
+  rows.push(`(events delivered to the counting sink: ${sink.count}; PII scrubbing on, default options otherwise)`);
+  for (const client of Object.values(variants)) await client.close();
+  return rows;
+}
+
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+async function memoryPerSession(): Promise<string[]> {
+  const n = 3000;
+  const measure = async (wrapped: boolean) => {
+    const keep: Client[] = [];
+    const before = heapUsed();
+    for (let i = 0; i < n; i++) {
+      const client = await connect(buildServer(wrapped));
+      await client.callTool({ name: "echo", arguments: { text: "hi" } });
+      keep.push(client);
+    }
+    if (wrapped) await getYavio(buildServer(true)).flush();
+    const after = heapUsed();
+    for (const client of keep) await client.close();
+    return (after - before) / n;
+  };
+  await measure(false); // warm-up of code paths
+  await measure(true);
+  const bare: number[] = [];
+  const wrapped: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    bare.push(await measure(false));
+    wrapped.push(await measure(true));
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
+  const b = median(bare);
+  const w = median(wrapped);
+  return [
+    "| open sessions | heap per session, bare | heap per session, wrapped | added per session |",
+    "|---:|---:|---:|---:|",
+    `| ${n} (median of 3) | ${(b / 1024).toFixed(2)} KB | ${(w / 1024).toFixed(2)} KB | **${((w - b) / 1024).toFixed(2)} KB** |`,
+  ];
+}
+
+async function churn(): Promise<string[]> {
+  const total = 100_000;
+  const warm = 2000;
+  const cycle = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const server = buildServer(true);
+      const client = await connect(server);
+      await client.callTool({ name: "echo", arguments: { text: "hi" } });
+      await client.close();
+    }
+  };
+  await cycle(warm);
+  await getYavio(buildServer(true)).flush();
+  const baseline = heapUsed();
+  const t0 = performance.now();
+  await cycle(total);
+  const seconds = (performance.now() - t0) / 1000;
+  await getYavio(buildServer(true)).flush();
+  const after = heapUsed();
+  const open = getYavio(buildServer(true)).stats().openSessions;
+  return [
+    "| sessions opened and closed | heap before | heap after | change | open sessions after | time |",
+    "|---:|---:|---:|---:|---:|---:|",
+    `| ${total.toLocaleString("en")} | ${(baseline / 1048576).toFixed(2)} MB | ${(after / 1048576).toFixed(2)} MB | **${(((after - baseline) / baseline) * 100).toFixed(1)} %** | ${open} | ${seconds.toFixed(1)} s |`,
+  ];
+}
+
+const quick = process.env.BENCH_QUICK === "1";
+console.log("### Tool-call overhead (in-memory transport, 1 KB arguments and results)\n");
+console.log((await latencyRun()).join("\n"));
+console.log("\n### Memory per open session\n");
+console.log((await memoryPerSession()).join("\n"));
+if (!quick) {
+  console.log("\n### Heap after 100 000 sessions opened and closed\n");
+  console.log((await churn()).join("\n"));
+}
+await getYavio(buildServer(true)).shutdown();
