@@ -5,6 +5,8 @@
  */
 export { getYavio, withYavio, yavio } from "./middleware/index.js";
 export type {
+  ErrorSeverity,
+  ForUserOptions,
   SessionKeyExtra,
   WithYavioOptions,
   Wrapped,

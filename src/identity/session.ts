@@ -26,6 +26,8 @@ export class SessionState {
   traits: Traits = EMPTY_TRAITS;
   client: ClientInfo = {};
   started = false;
+  /** Not a connection (a forUser context): no session_start/session_end events. */
+  quiet = false;
   ended = false;
   toolCalls = 0;
   resourceReads = 0;

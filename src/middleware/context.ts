@@ -1,16 +1,26 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { WireEvent } from "../event/index.js";
 import type { SessionState, Traits } from "../identity/index.js";
-import { applyIdentify, newTraceId } from "../identity/index.js";
-import { looksLikeContactInfo } from "./bridge.js";
+import { applyIdentify, mergeTraits, newTraceId, validateUserId } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
-import type { SessionSlot } from "./runtime.js";
-import { validateEventName, toProperties } from "./validate.js";
+import { looksLikeContactInfo } from "./bridge.js";
+import { categorizeError } from "./error-category.js";
+import type { Runtime, SessionSlot } from "./runtime.js";
+import { describeThrown, normalizeCurrency, toProperties, validateEventName } from "./validate.js";
 
-/** The analytics API of one session, as `ctx.yavio` in handlers and through the `yavio` export. */
+/** How bad a captured error is. */
+export type ErrorSeverity = "critical" | "error" | "warning";
+
+/** Options of `forUser`. */
+export interface ForUserOptions {
+  /** Correlate with an existing session (for example a browser's) instead of a fresh one. */
+  sessionId?: string | undefined;
+}
+
+/** The analytics API of one session: `ctx.yavio` in handlers, the `yavio` export, `forUser(…)` contexts. */
 export interface YavioContext {
-  /** The current analytics session id (`ses_…`); `undefined` outside a handler. */
+  /** The current analytics session id (`ses_…`); `undefined` for `yavio` outside a handler. */
   readonly sessionId: string | undefined;
   /** The session's user, once identified. */
   readonly userId: string | undefined;
@@ -23,22 +33,53 @@ export interface YavioContext {
    */
   identify(userId: string, traits?: Record<string, unknown>): void;
   /**
-   * Records a custom event.
+   * Records a custom event (name 1–256 characters, properties a plain object).
    * @example yavio.track("report_generated", { pages: 3 })
    */
   track(event: string, properties?: Record<string, unknown>): void;
+  /**
+   * Records a funnel step; `step_sequence` counts from 1 per session.
+   * @example ctx.yavio.step("invoice_drafted", { lines: 3 })
+   */
+  step(name: string, meta?: Record<string, unknown>): void;
+  /**
+   * Records a conversion. `value` must be a finite number and `currency` an ISO 4217 code,
+   * otherwise YAVIO-1303 and no event.
+   * @example ctx.yavio.conversion("invoice_paid", { value: 49.9, currency: "eur" })
+   */
+  conversion(name: string, data: { value: number; currency: string; meta?: Record<string, unknown> }): void;
+  /**
+   * Records an error event (class, scrubbed message, trimmed stack). Accepts non-Error values.
+   * @example ctx.yavio.captureError(err, { severity: "critical" })
+   */
+  captureError(error: unknown, options?: { severity?: ErrorSeverity; properties?: Record<string, unknown> }): void;
+  /**
+   * Attaches a wallet address to the session's identity, stored with the traits as `wallet_address`.
+   * @example ctx.yavio.walletAddress("0x52908400098527886E0F7030069857D2E4169EE7")
+   */
+  walletAddress(address: string): void;
+  /**
+   * Logout: ends the current analytics session (its end event is flushed) and starts a new,
+   * anonymous one on the same connection. A later identify may name a different user.
+   */
+  reset(): void;
+  /**
+   * A context for code outside MCP handlers (webhooks, jobs): identity pre-set, same API, its own
+   * session unless `sessionId` is given. Contexts are cached per key in a bounded LRU.
+   * @example yavio.forUser("user_42").conversion("renewal", { value: 99, currency: "USD" })
+   */
+  forUser(distinctId: string, options?: ForUserOptions): YavioContext;
 }
 
-/** The per-request store: which slot (session) and trace a call belongs to. */
-export class RequestContext implements YavioContext {
-  private trace: string | undefined;
-  /** The error a tool handler threw, seen by the handler wrapper (the SDK turns it into a result). */
-  thrown: unknown;
+const SEVERITIES: ReadonlySet<string> = new Set(["critical", "error", "warning"]);
 
+/** The API bound to one slot (a connection's or a forUser context's session). */
+export class SlotContext implements YavioContext {
   constructor(readonly slot: SessionSlot) {}
 
+  /** A request has one trace; a free-standing context makes one per event. */
   get traceId(): string {
-    return (this.trace ??= newTraceId());
+    return newTraceId();
   }
 
   get session(): SessionState {
@@ -57,77 +98,181 @@ export class RequestContext implements YavioContext {
     return this.slot.session.traits;
   }
 
+  protected get runtime(): Runtime {
+    return this.slot.runtime;
+  }
+
   private get warn(): Warn {
     return this.slot.runtime.warn;
   }
 
-  identify(userId: string, traits?: Record<string, unknown>): void {
+  /** Runs an API call so that nothing it does can throw into the host. */
+  private guard(method: string, body: (session: SessionState) => void): void {
+    let session: SessionState | undefined;
     try {
-      this.doIdentify(userId, traits);
+      if (this.runtime.isShutDown) {
+        this.warn({ code: "YAVIO-1208", message: `${method}() after shutdown: ignored` });
+        return;
+      }
+      session = this.session;
+      body(session);
     } catch (error) {
-      this.warn({ code: "YAVIO-1300", message: `identify failed: ${String(error)}`, sessionId: this.sessionId });
+      try {
+        this.warn({ code: "YAVIO-1300", message: `${method} failed: ${String(error)}`, sessionId: session?.id });
+      } catch {
+        // Warning about a failure must not fail either.
+      }
     }
   }
 
-  private doIdentify(userId: unknown, traits: unknown): void {
-    const session = this.session;
-    const outcome = applyIdentify(session, userId, traits);
-    const sessionId = session.id;
-    if (outcome.kind === "invalid") {
-      this.warn({ code: "YAVIO-1300", message: `identify ignored: ${outcome.reason}`, sessionId, details: { field: "userId" } });
-      return;
-    }
-    if (outcome.kind === "conflict") {
-      this.warn({
-        code: "YAVIO-1302",
-        message: "identify ignored: this session is already identified as another user",
-        sessionId,
-        details: { currentUserId: outcome.current, attemptedUserId: outcome.attempted },
-      });
-      return;
-    }
-    for (const note of outcome.notes) {
-      if (note.kind === "traits-not-object") {
-        this.warn({ code: "YAVIO-1300", message: `identify traits ignored: expected a plain object, got ${note.type}`, sessionId, details: { field: "traits" } });
-      } else {
-        this.warn({ code: "YAVIO-1304", message: `traits over ${note.bytes} bytes: keys dropped`, sessionId, details: { droppedKeys: note.droppedKeys } });
-      }
-    }
-    if (outcome.userIdSet) {
-      const kind = looksLikeContactInfo(session.userId!);
-      if (kind !== undefined && session.firstWarning("YAVIO-1305")) {
+  private invalid(session: SessionState, method: string, field: string, reason: string, code: "YAVIO-1300" | "YAVIO-1303" = "YAVIO-1300"): void {
+    this.warn({ code, message: `${method} ignored: ${reason}`, sessionId: session.id, details: { method, field } });
+  }
+
+  private properties(session: SessionState, method: string, field: string, value: unknown): Record<string, unknown> | undefined {
+    return toProperties(value, (reason) => this.invalid(session, method, field, reason));
+  }
+
+  identify(userId: string, traits?: Record<string, unknown>): void {
+    this.guard("identify", (session) => {
+      const outcome = applyIdentify(session, userId, traits);
+      if (outcome.kind === "invalid") return this.invalid(session, "identify", "userId", outcome.reason);
+      if (outcome.kind === "conflict") {
         this.warn({
-          code: "YAVIO-1305",
-          message: `userId looks like ${kind === "email" ? "an e-mail address" : "a phone number"}; it is sent as is (it is the join key). Consider pii.hashUserIds.`,
-          sessionId,
+          code: "YAVIO-1302",
+          message: "identify ignored: this session is already identified as another user",
+          sessionId: session.id,
+          details: { currentUserId: outcome.current, attemptedUserId: outcome.attempted },
         });
+        return;
       }
+      for (const note of outcome.notes) {
+        if (note.kind === "traits-not-object") this.invalid(session, "identify", "traits", `expected a plain object, got ${note.type}`);
+        else this.warn({ code: "YAVIO-1304", message: `traits over the size limit (${note.bytes} bytes): keys dropped`, sessionId: session.id, details: { droppedKeys: note.droppedKeys } });
+      }
+      if (outcome.userIdSet) this.checkUserIdShape(session);
+      if (outcome.userIdSet || outcome.traitsChanged) this.recordIdentify(session, outcome.userIdSet);
+    });
+  }
+
+  private checkUserIdShape(session: SessionState): void {
+    const kind = looksLikeContactInfo(session.userId!);
+    if (kind !== undefined && session.firstWarning("YAVIO-1305")) {
+      this.warn({
+        code: "YAVIO-1305",
+        message: `userId looks like ${kind === "email" ? "an e-mail address" : "a phone number"}; it is sent as is (it is the join key). Consider pii.hashUserIds.`,
+        sessionId: session.id,
+      });
     }
-    if (!outcome.userIdSet && !outcome.traitsChanged) return;
+  }
+
+  /** The identify event always carries the session → user link, so a backend can stitch what was already delivered. */
+  private recordIdentify(session: SessionState, firstIdentify: boolean): void {
     const traitsNow = session.traits;
-    this.slot.runtime.record(session, "identify", undefined, this.traceId, (wire: WireEvent) => {
+    this.runtime.record(session, "identify", undefined, this.traceId, (wire: WireEvent) => {
       wire.user_traits = traitsNow as Record<string, unknown>;
-      wire.metadata = { ...wire.metadata, session_user_link: true, first_identify: outcome.userIdSet };
+      wire.metadata = { ...wire.metadata, session_user_link: true, first_identify: firstIdentify };
     });
   }
 
   track(event: string, properties?: Record<string, unknown>): void {
-    try {
-      const session = this.session;
+    this.guard("track", (session) => {
       const problem = validateEventName(event);
-      if (problem !== undefined) {
-        this.warn({ code: "YAVIO-1300", message: `track ignored: ${problem}`, sessionId: session.id, details: { field: "event" } });
-        return;
-      }
-      const props = toProperties(properties, (message) =>
-        this.warn({ code: "YAVIO-1300", message: `track properties ignored: ${message}`, sessionId: session.id, details: { field: "properties" } }),
-      );
-      this.slot.runtime.record(session, "track", event, this.traceId, props === undefined ? undefined : (wire) => {
-        wire.metadata = { ...wire.metadata, ...props };
+      if (problem !== undefined) return this.invalid(session, "track", "event", problem);
+      const props = this.properties(session, "track", "properties", properties);
+      this.runtime.record(session, "track", event, this.traceId, props && ((wire) => void (wire.metadata = { ...wire.metadata, ...props })));
+    });
+  }
+
+  step(name: string, meta?: Record<string, unknown>): void {
+    this.guard("step", (session) => {
+      const problem = validateEventName(name);
+      if (problem !== undefined) return this.invalid(session, "step", "name", problem);
+      const props = this.properties(session, "step", "meta", meta);
+      session.stepSequence += 1;
+      const sequence = session.stepSequence;
+      this.runtime.record(session, "step", name, this.traceId, (wire) => {
+        wire.step_sequence = sequence;
+        if (props) wire.metadata = { ...wire.metadata, ...props };
       });
-    } catch (error) {
-      this.warn({ code: "YAVIO-1300", message: `track failed: ${String(error)}`, sessionId: this.sessionId });
-    }
+    });
+  }
+
+  conversion(name: string, data: { value: number; currency: string; meta?: Record<string, unknown> }): void {
+    this.guard("conversion", (session) => {
+      const problem = validateEventName(name);
+      if (problem !== undefined) return this.invalid(session, "conversion", "name", problem);
+      if (data === null || typeof data !== "object") return this.invalid(session, "conversion", "value", "expected { value, currency }", "YAVIO-1303");
+      const { value, currency } = data;
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        return this.invalid(session, "conversion", "value", `value must be a finite number, got ${String(value)}`, "YAVIO-1303");
+      }
+      const code = normalizeCurrency(currency);
+      if (code === undefined) return this.invalid(session, "conversion", "currency", `currency must be an ISO 4217 code, got ${JSON.stringify(currency)}`, "YAVIO-1303");
+      const props = this.properties(session, "conversion", "meta", data.meta);
+      this.runtime.record(session, "conversion", name, this.traceId, (wire) => {
+        wire.conversion_value = value;
+        wire.conversion_currency = code;
+        if (props) wire.metadata = { ...wire.metadata, ...props };
+      });
+    });
+  }
+
+  captureError(error: unknown, options?: { severity?: ErrorSeverity; properties?: Record<string, unknown> }): void {
+    this.guard("captureError", (session) => {
+      let severity: ErrorSeverity = "error";
+      if (options?.severity !== undefined) {
+        if (SEVERITIES.has(options.severity)) severity = options.severity;
+        else this.invalid(session, "captureError", "severity", `severity must be critical, error or warning; "error" used`);
+      }
+      const props = this.properties(session, "captureError", "properties", options?.properties);
+      const described = describeThrown(error);
+      const category = categorizeError(error, described.message);
+      this.runtime.record(session, "track", "$exception", this.traceId, (wire) => {
+        wire.error_message = described.message;
+        wire.error_category = category;
+        wire.metadata = { ...wire.metadata, ...props, error_class: described.errorClass, severity, ...(described.stack ? { stack: described.stack } : {}) };
+      });
+    });
+  }
+
+  walletAddress(address: string): void {
+    this.guard("walletAddress", (session) => {
+      const problem = validateUserId(address);
+      if (problem !== undefined) return this.invalid(session, "walletAddress", "address", problem.replace("userId", "address"));
+      const next = mergeTraits(session.traits, { wallet_address: address });
+      if (next === session.traits) return;
+      session.traits = next;
+      this.recordIdentify(session, false);
+    });
+  }
+
+  reset(): void {
+    this.guard("reset", () => {
+      this.slot.reset();
+    });
+  }
+
+  forUser(distinctId: string, options?: ForUserOptions): YavioContext {
+    return this.runtime.forUser(distinctId, options);
+  }
+}
+
+/** The per-request store: the slot (session) and one trace for everything the request records. */
+export class RequestContext extends SlotContext {
+  private trace: string | undefined;
+  /** The error a tool handler threw, seen by the handler wrapper (the SDK turns it into a result). */
+  thrown: unknown;
+  /** The session the request started in: its events stay there even if the handler calls reset(). */
+  readonly startSession: SessionState;
+
+  constructor(slot: SessionSlot, session: SessionState) {
+    super(slot);
+    this.startSession = session;
+  }
+
+  override get traceId(): string {
+    return (this.trace ??= newTraceId());
   }
 }
 
@@ -135,26 +280,46 @@ export class RequestContext implements YavioContext {
 export const requestStorage = new AsyncLocalStorage<RequestContext>();
 
 const EMPTY: Traits = Object.freeze({});
-let outsideWarn: Warn | undefined;
+let latestRuntime: Runtime | undefined;
 let outsideWarned = false;
 
-/** The warner used for calls made outside any handler: the latest runtime's, else stderr. */
-export function setOutsideWarner(warn: Warn): void {
-  outsideWarn = warn;
+/** The runtime that `yavio` uses outside handlers (for `forUser` and the YAVIO-1105 warning): the latest one. */
+export function setLatestRuntime(runtime: Runtime): void {
+  latestRuntime = runtime;
 }
 
 function outside(method: string): void {
   if (outsideWarned) return;
   outsideWarned = true;
-  (outsideWarn ?? createWarner())({
-    code: "YAVIO-1105",
-    message: `yavio.${method}() called outside an MCP handler: ignored (warned once)`,
-  });
+  const warn = latestRuntime?.warn ?? createWarner();
+  warn({ code: "YAVIO-1105", message: `yavio.${method}() called outside an MCP handler: ignored (warned once)` });
+}
+
+/** A context that does nothing, for `forUser` when no server was ever wrapped. */
+const INERT: YavioContext = {
+  sessionId: undefined,
+  userId: undefined,
+  traits: EMPTY,
+  identify: () => outside("identify"),
+  track: () => outside("track"),
+  step: () => outside("step"),
+  conversion: () => outside("conversion"),
+  captureError: () => outside("captureError"),
+  walletAddress: () => outside("walletAddress"),
+  reset: () => outside("reset"),
+  forUser: () => INERT,
+};
+
+function current(method: string): YavioContext | undefined {
+  const ctx = requestStorage.getStore();
+  if (ctx === undefined) outside(method);
+  return ctx;
 }
 
 /**
  * The analytics API for code called from a handler, without `ctx`: resolves the current session
- * through AsyncLocalStorage. Outside any handler its calls do nothing and warn YAVIO-1105 once.
+ * through AsyncLocalStorage. Outside any handler its calls do nothing and warn YAVIO-1105 once —
+ * except `forUser`, which is made for code outside handlers.
  * @example
  * import { yavio } from "yavio-mcp";
  * yavio.track("report_generated", { pages: 3 });
@@ -169,14 +334,16 @@ export const yavio: YavioContext = {
   get traits() {
     return requestStorage.getStore()?.traits ?? EMPTY;
   },
-  identify(userId, traits) {
-    const ctx = requestStorage.getStore();
-    if (ctx) ctx.identify(userId, traits);
-    else outside("identify");
-  },
-  track(event, properties) {
-    const ctx = requestStorage.getStore();
-    if (ctx) ctx.track(event, properties);
-    else outside("track");
+  identify: (userId, traits) => current("identify")?.identify(userId, traits),
+  track: (event, properties) => current("track")?.track(event, properties),
+  step: (name, meta) => current("step")?.step(name, meta),
+  conversion: (name, data) => current("conversion")?.conversion(name, data),
+  captureError: (error, options) => current("captureError")?.captureError(error, options),
+  walletAddress: (address) => current("walletAddress")?.walletAddress(address),
+  reset: () => current("reset")?.reset(),
+  forUser(distinctId, options) {
+    const runtime = requestStorage.getStore()?.slot.runtime ?? latestRuntime;
+    if (runtime === undefined || runtime.isShutDown) return INERT;
+    return runtime.forUser(distinctId, options);
   },
 };

@@ -237,7 +237,7 @@ export class ServerBinding {
       connection.slot =
         typeof mcpSessionId === "string" && mcpSessionId.length > 0
           ? runtime.derivedSlot(`mcp:${mcpSessionId}`, mcpSessionId, "mcp")
-          : new SessionSlot(runtime, undefined, undefined);
+          : new SessionSlot(runtime);
     }
     return connection.slot;
   }
@@ -247,7 +247,7 @@ export class ServerBinding {
     const slot = this.slotFor(extra);
     const session = slot.current();
     if (!session.started) this.runtime.start(session, this.clientInfo(extra));
-    return new Context(slot);
+    return new Context(slot, session);
   }
 
   private clientInfo(extra: RequestExtra): NonNullable<Parameters<Runtime["start"]>[1]> {
@@ -387,7 +387,7 @@ export class ServerBinding {
   ): void {
     try {
       const latency = Math.round((performance.now() - started) * 1000) / 1000;
-      const session = ctx.slot.session;
+      const session = ctx.startSession;
       const isError = threw || (result as { isError?: unknown } | undefined)?.isError === true;
       const thrown = threw ? error : ctx.thrown;
       if (isError) session.errors += 1;

@@ -1,7 +1,7 @@
 import type { QueuedEvent, WireEvent, WireBuilder, EventType } from "../event/index.js";
 import { EventRecord, ID_FIELDS, truncateEvent } from "../event/index.js";
 import type { ClientInfo } from "../identity/index.js";
-import { deriveSessionId, newSessionId, SessionState } from "../identity/index.js";
+import { applyIdentify, deriveSessionId, newSessionId, SessionState, validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
 import { createScrubber } from "../pii/index.js";
 import { hashUserId } from "./bridge.js";
@@ -10,35 +10,62 @@ import { createDeliveryPipeline } from "../transport/index.js";
 
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
+import type { ForUserOptions, YavioContext } from "./context.js";
+import { SlotContext } from "./context.js";
 import type { ResolvedCoreOptions, WithYavioOptions } from "./options.js";
 import { resolveCoreOptions } from "./options.js";
 
+export interface SlotOptions {
+  /** For derived ids (Mcp-Session-Id, sessionKey anchors): the key in the runtime's slot registry. */
+  registryKey?: string | undefined;
+  /** A fixed session id (derived, or given to forUser) instead of a fresh random one. */
+  fixedId?: string | undefined;
+  /** forUser contexts: the identity every session of the slot starts with. */
+  presetUserId?: string | undefined;
+  /** forUser contexts are not connections: no session_start/session_end events. */
+  quiet?: boolean | undefined;
+  /** Join a live session instead of opening one. */
+  existing?: SessionState | undefined;
+}
+
 /**
- * Where the requests of one analytics session meet: a connection, or an anchor from `sessionKey`.
- * `reset()` swaps the session in the slot; an idle-ended session is replaced on the next request.
+ * Where the requests of one analytics session meet: a connection, an anchor from `sessionKey`, or
+ * a forUser context. `reset()` swaps the session in the slot; an idle-ended one is replaced on the
+ * next request.
  */
 export class SessionSlot {
   session: SessionState;
+  private fixedId: string | undefined;
+  private presetUserId: string | undefined;
+  readonly registryKey: string | undefined;
+  private readonly quiet: boolean;
 
   constructor(
     readonly runtime: Runtime,
-    /** For derived ids (Mcp-Session-Id, sessionKey anchors): the key in the runtime's slot registry. */
-    readonly registryKey: string | undefined,
-    private derivedId: string | undefined,
+    options: SlotOptions = {},
   ) {
-    this.session = this.open(derivedId ?? newSessionId());
+    this.registryKey = options.registryKey;
+    this.fixedId = options.fixedId;
+    this.presetUserId = options.presetUserId;
+    this.quiet = options.quiet === true;
+    this.session = options.existing ?? this.open(this.fixedId ?? newSessionId());
   }
 
   private open(id: string): SessionState {
     const session = this.runtime.openSession(id);
     session.slotKey = this.registryKey;
+    if (this.quiet) {
+      session.started = true;
+      session.quiet = true;
+    }
+    if (this.presetUserId !== undefined) applyIdentify(session, this.presetUserId, undefined);
     return session;
   }
 
   /** The live session, opening a new one when the old one ended (idle timeout). */
   current(): SessionState {
     if (this.session.ended) {
-      this.session = this.open(this.derivedId ?? newSessionId());
+      this.session = this.open(this.fixedId ?? newSessionId());
       if (this.registryKey !== undefined) this.runtime.slots.set(this.registryKey, this);
     }
     return this.session;
@@ -47,16 +74,19 @@ export class SessionSlot {
   /** Ends the current session and starts an anonymous one in its place (logout). */
   reset(): SessionState {
     const old = this.session;
-    const client = old.client;
-    this.runtime.endSession(old, "reset");
-    // After a logout the derived id belongs to the old user's session: the new one is fresh.
-    this.derivedId = undefined;
+    void this.runtime.endSession(old, "reset");
+    // After a logout the fixed id and the preset user belong to the old session: the new one is fresh.
+    this.fixedId = undefined;
+    this.presetUserId = undefined;
     this.session = this.open(newSessionId());
-    this.session.client = client;
     if (this.registryKey !== undefined) this.runtime.slots.set(this.registryKey, this);
+    if (!this.quiet) this.runtime.start(this.session, old.client);
     return this.session;
   }
 }
+
+/** forUser contexts kept per (distinctId, sessionId); the least recently used goes first. */
+export const FOR_USER_CACHE_SIZE = 1000;
 
 /**
  * One per distinct configuration: the warner, the scrubber, the pipeline, the live sessions and the
@@ -105,7 +135,7 @@ export class Runtime {
   derivedSlot(registryKey: string, anchor: string, namespace: string): SessionSlot {
     let slot = this.slots.get(registryKey);
     if (slot === undefined) {
-      slot = new SessionSlot(this, registryKey, deriveSessionId(anchor, namespace));
+      slot = new SessionSlot(this, { registryKey, fixedId: deriveSessionId(anchor, namespace) });
       this.slots.set(registryKey, slot);
     }
     return slot;
@@ -132,7 +162,7 @@ export class Runtime {
     this.sessions.delete(session.id);
     const key = session.slotKey;
     if (key !== undefined && this.slots.get(key)?.session === session) this.slots.delete(key);
-    if (session.started) {
+    if (session.started && !session.quiet) {
       const now = Date.now();
       const duration = now - session.startedAt;
       const counts = {
@@ -251,6 +281,37 @@ export class Runtime {
     }
   }
 
+  private readonly contexts = new Map<string, SlotContext>();
+
+  /** A context for code outside handlers, cached per (distinctId, sessionId) in a bounded LRU. */
+  forUser(distinctId: string, options?: ForUserOptions): YavioContext {
+    const problem = validateUserId(distinctId);
+    if (problem !== undefined) {
+      this.warn({ code: "YAVIO-1300", message: `forUser: ${problem.replace("userId", "distinctId")}; an anonymous context is used` });
+      return new SlotContext(new SessionSlot(this, { quiet: true }));
+    }
+    let sessionId = options?.sessionId;
+    if (sessionId !== undefined && (typeof sessionId !== "string" || sessionId.trim() === "" || sessionId.length > 128)) {
+      this.warn({ code: "YAVIO-1300", message: "forUser: sessionId must be a non-empty string of at most 128 characters; ignored" });
+      sessionId = undefined;
+    }
+    const key = `${distinctId}\u0000${sessionId ?? ""}`;
+    const cached = this.contexts.get(key);
+    if (cached !== undefined) {
+      this.contexts.delete(key);
+      this.contexts.set(key, cached);
+      return cached;
+    }
+    const existing = sessionId === undefined ? undefined : this.sessions.get(sessionId);
+    const slot = new SessionSlot(this, { fixedId: sessionId, presetUserId: distinctId, quiet: true, existing });
+    // Joining a live session applies the same identity rules as an identify call would.
+    if (existing !== undefined) new SlotContext(slot).identify(distinctId);
+    const context = new SlotContext(slot);
+    this.contexts.set(key, context);
+    if (this.contexts.size > FOR_USER_CACHE_SIZE) this.contexts.delete(this.contexts.keys().next().value!);
+    return context;
+  }
+
   flush(): Promise<void> {
     return this.pipeline.flush();
   }
@@ -261,6 +322,7 @@ export class Runtime {
       for (const session of [...this.sessions.values()]) await this.endSession(session, "shutdown");
       this.disarmSweeper();
       this.slots.clear();
+      this.contexts.clear();
       this.onShutdown?.();
       await this.pipeline.shutdown();
     })();

@@ -1,5 +1,6 @@
 import type { WithYavioOptions } from "./options.js";
-import { setOutsideWarner } from "./context.js";
+import type { ForUserOptions, YavioContext } from "./context.js";
+import { setLatestRuntime, yavio } from "./context.js";
 import type { LowLevelServer } from "./instrument.js";
 import { bindingOf, ServerBinding } from "./instrument.js";
 import { Runtime } from "./runtime.js";
@@ -13,6 +14,11 @@ export interface YavioHandle {
   shutdown(): Promise<void>;
   /** Live numbers for health checks: open sessions, events dropped on a full queue. */
   stats(): YavioStats;
+  /**
+   * A context for code outside MCP handlers (webhooks, jobs), as `yavio.forUser`.
+   * @example getYavio(server).forUser("user_42").track("webhook_received")
+   */
+  forUser(distinctId: string, options?: ForUserOptions): YavioContext;
 }
 
 export interface YavioStats {
@@ -61,7 +67,7 @@ function acquireRuntime(options: WithYavioOptions): Runtime {
     runtimes.set(key, created);
     runtime = created;
   }
-  setOutsideWarner(runtime.warn);
+  setLatestRuntime(runtime);
   return runtime;
 }
 
@@ -112,6 +118,7 @@ export function withYavio<S extends object>(server: S, options: WithYavioOptions
 }
 
 const NOOP_HANDLE: YavioHandle = {
+  forUser: (distinctId, options) => yavio.forUser(distinctId, options),
   flush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
   stats: () => ({ openSessions: 0, droppedEvents: 0 }),
@@ -130,6 +137,7 @@ export function getYavio(server: object): YavioHandle {
   return {
     flush: () => runtime.flush().catch(() => undefined),
     shutdown: () => runtime.shutdown().catch(() => undefined),
+    forUser: (distinctId, options) => runtime.forUser(distinctId, options),
     stats: () => ({ openSessions: runtime.sessions.size, droppedEvents: runtime.pipeline.droppedCount }),
   };
 }

@@ -5,8 +5,9 @@ import type { KeyClassifier } from "./sensitive-keys.js";
  * `key=value`, `key: value`, `"key": "value"` in free text. An auth scheme word (`Basic …`) is
  * taken together with its credential.
  */
-const KEY_VALUE =
-  /(?<![\w.-])([A-Za-z][\w.-]{0,63})(["']?[ \t]{0,3}[:=][ \t]{0,3})(?:"([^"\r\n]{1,2048})"|'([^'\r\n]{1,2048})'|((?:(?:Basic|Bearer|Digest|Token|Bot|Negotiate)[ ]+)?[^\s"'&,;<>(){}\[\]=][^\s"'&,;<>(){}\[\]]{0,2047}))/g;
+/** The value, read only after a secret key: sticky, so it is tried at one position only. */
+const VALUE =
+  /"([^"\r\n]{1,2048})"|'([^'\r\n]{1,2048})'|((?:(?:Basic|Bearer|Digest|Token|Bot|Negotiate)[ ]+)?[^\s"'&,;<>(){}\[\]=][^\s"'&,;<>(){}\[\]]{0,2047})/y;
 
 // `${TOKEN}`, `<your-token>`, `****`: references and masks, not secrets.
 const NOT_A_VALUE = /^(?:[$<{*]|\[|x+$|\*+$)/;
@@ -16,32 +17,64 @@ const AUTH_SCHEME = /^(?:Basic|Bearer|Digest|Token|Bot|Negotiate)$/i;
 /**
  * Redacts values of secret keys in free text. The key is classified with the same whole-name rules
  * as object keys, so `DB_PASSWORD=…` and `"apiKey": "…"` are caught while `max_tokens=4096` is
- * not. When a key is not secret the scan resumes right after its separator, so a value such as
- * `https://host/x?token=…` is itself scanned for pairs.
+ * not. Only the words in front of `:` and `=` are looked at; a value is read only after a secret key, so text
+ * such as `https://host/x?token=…` is itself scanned for pairs and colon storms stay linear.
  */
 export function createKeyValueRedactor(keys: KeyClassifier): (input: string) => string {
-  const regex = new RegExp(KEY_VALUE.source, "g");
+  const valueRegex = new RegExp(VALUE.source, "y");
   return (input) => {
-    regex.lastIndex = 0;
     let out = "";
     let from = 0;
-    for (let m = regex.exec(input); m !== null; m = regex.exec(input)) {
-      const [match, key = "", sep = "", dq, sq, bare] = m;
-      const value = dq ?? sq ?? bare ?? "";
-      if (!isSecretPair(keys, key, value)) {
-        regex.lastIndex = m.index + key.length + sep.length;
-        continue;
-      }
+    let eq = input.indexOf("=");
+    let colon = input.indexOf(":");
+    while (eq >= 0 || colon >= 0) {
+      const sep = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+      if (sep === eq) eq = input.indexOf("=", sep + 1);
+      else colon = input.indexOf(":", sep + 1);
+      if (sep < from) continue;
+      const key = keyBefore(input, sep, from);
+      if (key === undefined || keys.kind(input.slice(key.start, key.end)) !== "secret") continue;
+      let valueStart = sep + 1;
+      while (valueStart < input.length && valueStart - sep <= 3 && isBlank(input.charCodeAt(valueStart))) valueStart++;
+      valueRegex.lastIndex = valueStart;
+      const v = valueRegex.exec(input);
+      if (v === null) continue;
+      const [whole, dq, sq, bare] = v;
+      if (!isSecretValue(input.slice(key.start, key.end), dq ?? sq ?? bare ?? "")) continue;
       const quote = dq !== undefined ? '"' : sq !== undefined ? "'" : "";
-      out += `${input.slice(from, m.index)}${key}${sep}${quote}${PLACEHOLDER.SECRET}${quote}`;
-      from = m.index + match.length;
+      out += `${input.slice(from, valueStart)}${quote}${PLACEHOLDER.SECRET}${quote}`;
+      from = valueStart + whole.length;
     }
     return from === 0 ? input : out + input.slice(from);
   };
 }
 
-function isSecretPair(keys: KeyClassifier, key: string, value: string): boolean {
-  if (keys.kind(key) !== "secret") return false;
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+function isKeyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+}
+
+/**
+ * The key in front of a separator: `key`, `key =`, `"key":`. Walking back from each `:`/`=` costs
+ * less than trying a key at every word, and no more than 70 characters per separator.
+ */
+function keyBefore(input: string, sep: number, floor: number): { start: number; end: number } | undefined {
+  let i = sep;
+  while (i > floor && sep - i < 3 && isBlank(input.charCodeAt(i - 1))) i--;
+  const q = input.charCodeAt(i - 1);
+  if (i > floor && (q === 34 || q === 39)) i--;
+  const end = i;
+  while (i > floor && end - i < 64 && isKeyChar(input.charCodeAt(i - 1))) i--;
+  if (i === end || (i > 0 && isKeyChar(input.charCodeAt(i - 1)))) return undefined;
+  const first = input.charCodeAt(i);
+  if (!((first >= 97 && first <= 122) || (first >= 65 && first <= 90))) return undefined;
+  return { start: i, end };
+}
+
+function isSecretValue(key: string, value: string): boolean {
   if (value === "" || isPlaceholder(value) || NOT_A_VALUE.test(value) || AUTH_SCHEME.test(value)) return false;
   // A prefixed key with a small number is a count or a limit (`max_token=512`), not a credential.
   return !(/^\d{1,6}$/.test(value) && /[_.-]|[a-z][A-Z]/.test(key));

@@ -3,23 +3,27 @@ import { ibanLength, isValidIban } from "./iban.js";
 import { PLACEHOLDER } from "./placeholders.js";
 
 /**
- * Runs of digit groups joined by single spaces or dashes. Not preceded by a word character, a
+ * Runs of digits, spaces and dashes of 13 to 62 characters. Not preceded by a word character, a
  * dot, `+`, `/`, `:` or `,` (decimals, phone numbers, paths, times, thousands), nor by `<digit>-`,
- * which is how UUID groups and dates continue.
+ * which is how UUID groups and dates continue. The class run is cheap to scan; the replacer looks
+ * for the card inside it.
  */
-export const CARD_CANDIDATE = /(?<![\w.+\/:,]|\d-)\d{1,19}(?:[ -]\d{1,19}){0,9}(?![\w]|[.,]\d)/g;
+export const CARD_CANDIDATE = /(?<![\w.+\/:,]|\d-)\d[\d -]{11,60}\d(?![\w]|[.,]\d)/g;
 
 /**
  * Replacer for {@link CARD_CANDIDATE}: finds the longest window of whole groups holding a valid card
  * number (13-19 digits, issuer, Luhn), so `qty 2 4111 1111 1111 1111` loses only the card.
  */
 export function replaceCard(match: string): string {
+  if (match.length < 13) return match;
   const groups = match.split(/[ -]/);
   if (groups.length === 1) return isCardNumber(match) ? PLACEHOLDER.CREDIT_CARD : match;
   for (let start = 0; start < groups.length; start++) {
     let digits = "";
     let best = -1;
     for (let end = start; end < groups.length; end++) {
+      // A card is written with single separators: a double one (`12  34`) ends the window.
+      if (groups[end] === "") break;
       digits += groups[end];
       if (digits.length > 19) break;
       if (digits.length >= 13 && isCardNumber(digits)) best = end;
