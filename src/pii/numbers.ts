@@ -18,15 +18,30 @@ export function replaceCard(match: string): string {
   if (match.length < 13) return match;
   const groups = match.split(/[ -]/);
   if (groups.length === 1) return isCardNumber(match) ? PLACEHOLDER.CREDIT_CARD : match;
+  // seps[i] is the separator in front of groups[i].
+  const seps: string[] = [""];
+  for (let i = 0, at = 0; i < groups.length - 1; i++) {
+    at += (groups[i]?.length ?? 0);
+    seps.push(match[at] ?? "");
+    at += 1;
+  }
   for (let start = 0; start < groups.length; start++) {
     let digits = "";
     let best = -1;
+    let sep = "";
     for (let end = start; end < groups.length; end++) {
-      // A card is written with single separators: a double one (`12  34`) ends the window.
+      // A card is written with one kind of single separator: `12  34` or `1-2 3` end the window.
       if (groups[end] === "") break;
+      if (end > start) {
+        if (sep === "") sep = seps[end] ?? "";
+        else if (seps[end] !== sep) break;
+      }
       digits += groups[end];
       if (digits.length > 19) break;
-      if (digits.length >= 13 && isCardNumber(digits)) best = end;
+      // Not a piece of a dash-joined token (`666-12-3456 000-12`) unless the card itself uses dashes.
+      const gluedBefore = seps[start] === "-" && sep !== "-";
+      const gluedAfter = seps[end + 1] === "-" && sep !== "-";
+      if (digits.length >= 13 && !gluedBefore && !gluedAfter && isCardNumber(digits)) best = end;
     }
     if (best >= 0) {
       let offset = 0;

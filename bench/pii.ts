@@ -1,0 +1,131 @@
+/**
+ * PII scrubber benchmark: throughput on realistic tool payloads and free text, growth on adversarial
+ * inputs (must be linear), and the corpus quality table. Prints markdown; asserts nothing.
+ */
+import { createScrubber } from "../src/pii/index.js";
+import { loadTextCorpus, qualityTable, scoreCorpus } from "../test/fixtures/pii/quality.js";
+
+const scrub = createScrubber();
+const out = (line = ""): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+let seed = 42;
+const rnd = (): number => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+const hex = (n: number): string => Array.from({ length: n }, () => "0123456789abcdef"[Math.floor(rnd() * 16)]).join("");
+const alnum = (n: number): string =>
+  Array.from({ length: n }, () => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(rnd() * 62)]).join("");
+const uuid = (): string => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+
+const WORDS = "the order was shipped to our warehouse in berlin and the customer asked for a refund because the package arrived late please check the status of ticket and reply with the tracking number".split(" ");
+const prose = (n: number): string => Array.from({ length: n }, () => pick(WORDS)).join(" ");
+
+/** A tool-call event as the middleware builds it: ids, timestamps, arguments, a result. */
+function payload(): unknown {
+  const pii = rnd() < 0.2;
+  return {
+    event_id: uuid(),
+    session_id: `ses_${alnum(21)}`,
+    trace_id: `tr_${alnum(21)}`,
+    timestamp: new Date(1_700_000_000_000 + Math.floor(rnd() * 1e10)).toISOString(),
+    event_type: "tool_call",
+    tool_name: pick(["search_orders", "create_ticket", "send_email", "run_query"]),
+    latency_ms: Math.floor(rnd() * 900),
+    input_values: {
+      query: prose(12) + (pii ? " contact jane.doe@example.com or +44 20 7946 0958" : ""),
+      order_id: `ORD-${Math.floor(rnd() * 1e9)}`,
+      limit: 50,
+      filters: { status: pick(["open", "closed"]), since: "2024-01-01T00:00:00Z", tags: ["vip", "eu", "priority"] },
+      max_tokens: 1024,
+    },
+    output_content: [
+      { type: "text", text: `${prose(40)} total $${(rnd() * 1000).toFixed(2)} ref ${uuid()} v1.4.${Math.floor(rnd() * 20)}` },
+      { type: "text", text: JSON.stringify({ items: Array.from({ length: 5 }, () => ({ id: uuid(), sku: hex(8), qty: 2, price: 19.99, updated_at: "2024-06-01T12:00:00.000Z" })) }) },
+    ],
+    metadata: { commit: hex(40), host: "api-7f9c", region: "eu-west-1" },
+  };
+}
+
+function freeText(): string {
+  const corpus = loadTextCorpus().map((c) => c.text);
+  const lines: string[] = [];
+  for (let i = 0; i < 400; i++) lines.push(rnd() < 0.3 ? pick(corpus) : `${new Date(1_700_000_000_000 + i * 1000).toISOString()} INFO ${prose(15)} id=${uuid()}`);
+  return lines.join("\n");
+}
+
+function time(fn: () => void, minMs = 300): number {
+  fn();
+  let runs = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < minMs) {
+    fn();
+    runs++;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  }
+  return elapsed / runs;
+}
+
+out("### Throughput (one core)");
+out();
+out("| workload | input size | time per pass | throughput |");
+out("|---|---:|---:|---:|");
+const payloads = Array.from({ length: 400 }, payload);
+const payloadBytes = payloads.reduce<number>((n, p) => n + Buffer.byteLength(JSON.stringify(p)), 0);
+const tPayload = time(() => {
+  for (const p of payloads) scrub.value(p);
+});
+out(`| JSON tool-call events, \`value()\` (400 events) | ${(payloadBytes / 1024).toFixed(0)} KB | ${tPayload.toFixed(2)} ms | ${(payloadBytes / 1e6 / (tPayload / 1000)).toFixed(0)} MB/s |`);
+const jsonText = payloads.map((p) => JSON.stringify(p)).join("\n");
+const tJson = time(() => scrub.text(jsonText));
+out(`| the same events as one JSON string, \`text()\` | ${(jsonText.length / 1024).toFixed(0)} KB | ${tJson.toFixed(2)} ms | ${(jsonText.length / 1e6 / (tJson / 1000)).toFixed(0)} MB/s |`);
+const text = freeText();
+const tText = time(() => scrub.text(text));
+out(`| free text: logs and corpus lines, \`text()\` | ${(text.length / 1024).toFixed(0)} KB | ${tText.toFixed(2)} ms | ${(text.length / 1e6 / (tText / 1000)).toFixed(0)} MB/s |`);
+const lines = text.split("\n");
+const tLines = time(() => {
+  for (const l of lines) scrub.text(l);
+});
+out(`| free text line by line, \`text()\` (${lines.length} lines) | ${(text.length / 1024).toFixed(0)} KB | ${tLines.toFixed(2)} ms | ${(text.length / 1e6 / (tLines / 1000)).toFixed(0)} MB/s |`);
+
+const repeat = (unit: string, bytes: number): string => unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
+const ADVERSARIAL: [string, (bytes: number) => string][] = [
+  ["one long digit run", (b) => repeat("4111111111111111", b)],
+  ["digit groups `4111 1111 `…", (b) => repeat("4111 1111 ", b)],
+  ["dotted digits `1.2.3.4.`…", (b) => repeat("1.2.3.4.", b)],
+  ["`+1 ` storm", (b) => repeat("+1 ", b)],
+  ["`@` storm", (b) => repeat("@", b)],
+  ["`a@b.` storm", (b) => repeat("a@b.", b)],
+  ["one huge token", (b) => repeat("aB3dE5gH7jK9mN1pQ", b)],
+  ["`ghp_` + huge token", (b) => `ghp_${repeat("aB3dE5gH7jK9mN1pQ", b - 4)}`],
+  ["`eyJ` segments storm", (b) => repeat("eyJhbGciOi.", b)],
+  ["colon storm `::`", (b) => repeat("::", b)],
+  ["hex and colons `a:`", (b) => repeat("ab:", b)],
+  ["`password=` storm", (b) => repeat("password=", b)],
+  ["`key: ` pairs", (b) => repeat("key: value ", b)],
+  ["`-----BEGIN PRIVATE KEY-----` storm", (b) => repeat("-----BEGIN PRIVATE KEY-----", b)],
+  ["`Bearer ` storm", (b) => repeat("Bearer ", b)],
+  ["`://u:` storm", (b) => repeat("://u:", b)],
+];
+out();
+out("### Adversarial inputs (`text()`), time must grow linearly");
+out();
+out("| input | 256 KB | 512 KB | 1 MB | 1 MB / 256 KB |");
+out("|---|---:|---:|---:|---:|");
+for (const [name, make] of ADVERSARIAL) {
+  const times = [256, 512, 1024].map((kb) => {
+    const input = make(kb * 1024);
+    return time(() => scrub.text(input), 150);
+  });
+  const [a = 0, b = 0, c = 0] = times;
+  out(`| ${name} | ${a.toFixed(2)} ms | ${b.toFixed(2)} ms | ${c.toFixed(2)} ms | ${(c / a).toFixed(1)}× |`);
+}
+
+out();
+out("### Corpus quality (test/fixtures/pii)");
+out();
+out(qualityTable(scoreCorpus((t) => scrub.text(t))));
