@@ -25,33 +25,61 @@ export function replaceCard(match: string): string {
     seps.push(match[at] ?? "");
     at += 1;
   }
+  let out = "";
+  let copied = 0; // characters of `match` already in `out`
+  let offset = 0; // where groups[start] begins in `match`
   for (let start = 0; start < groups.length; start++) {
-    let digits = "";
-    let best = -1;
-    let sep = "";
-    for (let end = start; end < groups.length; end++) {
-      // A card is written with one kind of single separator: `12  34` or `1-2 3` end the window.
-      if (groups[end] === "") break;
-      if (end > start) {
-        if (sep === "") sep = seps[end] ?? "";
-        else if (seps[end] !== sep) break;
-      }
-      digits += groups[end];
-      if (digits.length > 19) break;
-      // Not a piece of a dash-joined token (`666-12-3456 000-12`) unless the card itself uses dashes.
-      const gluedBefore = seps[start] === "-" && sep !== "-";
-      const gluedAfter = seps[end + 1] === "-" && sep !== "-";
-      if (digits.length >= 13 && !gluedBefore && !gluedAfter && isCardNumber(digits)) best = end;
-    }
+    const best = bestCardWindow(groups, seps, start);
     if (best >= 0) {
-      let offset = 0;
-      for (let g = 0; g < start; g++) offset += (groups[g]?.length ?? 0) + 1;
       let stop = offset - 1;
       for (let g = start; g <= best; g++) stop += (groups[g]?.length ?? 0) + 1;
-      return match.slice(0, offset) + PLACEHOLDER.CREDIT_CARD + match.slice(stop);
+      out += match.slice(copied, offset) + PLACEHOLDER.CREDIT_CARD;
+      copied = stop;
+      offset = stop + 1;
+      start = best;
+    } else {
+      offset += (groups[start]?.length ?? 0) + 1;
     }
   }
-  return match;
+  return copied === 0 ? match : out + match.slice(copied);
+}
+
+/** The last group of the longest valid card window starting at `start`, or -1. */
+function bestCardWindow(groups: readonly string[], seps: readonly string[], start: number): number {
+  let digits = "";
+  let best = -1;
+  let sep = "";
+  for (let end = start; end < groups.length; end++) {
+    // A card is written with one kind of single separator: `12  34` or `1-2 3` end the window.
+    if (groups[end] === "") break;
+    if (end > start) {
+      if (sep === "") sep = seps[end] ?? "";
+      else if (seps[end] !== sep) break;
+    }
+    digits += groups[end];
+    if (digits.length > 19) break;
+    // Not a piece of a dash-joined token (`666-12-3456 000-12`) unless the card itself uses dashes.
+    const gluedBefore = seps[start] === "-" && sep !== "-";
+    const gluedAfter = seps[end + 1] === "-" && sep !== "-";
+    if (digits.length >= 13 && !gluedBefore && !gluedAfter && cardGrouping(groups, start, end) && isCardNumber(digits)) {
+      best = end;
+    }
+  }
+  return best;
+}
+
+/**
+ * How cards are printed: 4-4-4-4(-3), 4-6-5 / 4-6-4 (Amex, Diners), or a 13-19 digit block. Any
+ * other split (`60601 94107 12345`, a zip next to an epoch) is a list of numbers, not a card.
+ */
+function cardGrouping(groups: readonly string[], start: number, end: number): boolean {
+  if (start === end) return true;
+  if (groups[start]?.length !== 4) return false;
+  const last = groups[end]?.length ?? 0;
+  if (last < 1 || last > 5) return false;
+  if (end - start === 2 && groups[start + 1]?.length === 6) return true;
+  for (let g = start + 1; g < end; g++) if (groups[g]?.length !== 4) return false;
+  return true;
 }
 
 /** `ddd-dd-dddd` or `ddd dd dddd`, same separator twice. */
@@ -81,5 +109,8 @@ export function replaceIban(match: string): string {
     if (ch !== " ") compact += ch;
   }
   if (compact.length !== length || (i < match.length && match[i] !== " ")) return match;
-  return isValidIban(compact) ? PLACEHOLDER.IBAN + match.slice(i) : match;
+  if (!isValidIban(compact)) return match;
+  // The rest of the candidate may start a second IBAN (`DE89… DE44…`): scan it too.
+  const rest = match.slice(i);
+  return PLACEHOLDER.IBAN + (rest.length >= 15 ? rest.replace(new RegExp(IBAN_CANDIDATE.source, "g"), replaceIban) : rest);
 }
