@@ -1,0 +1,55 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { SDK_VERSION, WARNING_CODES } from "../src/index.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+  peerDependencies: Record<string, string>;
+  dependencies: Record<string, string>;
+};
+
+describe("the package", () => {
+  beforeAll(() => {
+    execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "pipe" });
+  }, 120_000);
+
+  it("keeps SDK_VERSION equal to package.json's version", () => {
+    expect(SDK_VERSION).toBe(pkg.version);
+  });
+
+  it("has the MCP SDK as a peer dependency, not a runtime one", () => {
+    expect(pkg.peerDependencies["@modelcontextprotocol/sdk"]).toBeDefined();
+    expect(pkg.dependencies["@modelcontextprotocol/sdk"]).toBeUndefined();
+  });
+
+  it("builds ESM and CommonJS entry points that publint accepts", async () => {
+    const { publint } = await import("publint");
+    const { messages } = await publint({ pkgDir: root, level: "warning", pack: false });
+    expect(messages).toEqual([]);
+  });
+
+  it("loads through require() and import() with the same public names", async () => {
+    const require = createRequire(import.meta.url);
+    const cjs = require(`${root}dist/index.cjs`) as Record<string, unknown>;
+    const esm = (await import(`${root}dist/index.js`)) as Record<string, unknown>;
+    expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
+    expect(typeof cjs.withYavio).toBe("function");
+    expect(typeof esm.getYavio).toBe("function");
+    const testing = require(`${root}dist/testing.cjs`) as Record<string, unknown>;
+    expect(typeof testing.MemorySink).toBe("function");
+  });
+
+  it("ships a working report CLI bin", () => {
+    const out = execFileSync(process.execPath, [`${root}dist/cli.cjs`, "--help"], { encoding: "utf8" });
+    expect(out).toMatch(/report/);
+  });
+
+  it("lists every warning code in the README", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    for (const code of Object.keys(WARNING_CODES)) expect(readme, code).toContain(code);
+  });
+});
