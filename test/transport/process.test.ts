@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { createServer as createNetServer } from "node:net";
+import type { AddressInfo, Server as NetServer } from "node:net";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -23,16 +25,21 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await server.close();
+  for (const down of downServers.splice(0)) await new Promise((resolve) => down.close(resolve));
   rmSync(cwd, { recursive: true, force: true });
   expect(server.invalidBodies).toEqual([]);
 });
 
-/** An endpoint where nothing listens: a port that was just freed. */
+/**
+ * An ingest that is down: it accepts TCP and drops every connection at once. Holding the port (rather
+ * than freeing one) keeps a parallel test from reusing it and answering in its place.
+ */
+const downServers: NetServer[] = [];
 async function deadEndpoint(): Promise<string> {
-  const s = await new IngestServer().start();
-  const url = s.url;
-  await s.close();
-  return url;
+  const down = createNetServer((socket) => socket.destroy());
+  downServers.push(down);
+  await new Promise<void>((resolve) => down.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(down.address() as AddressInfo).port}/v1/events`;
 }
 
 function spooled(): Record<string, unknown>[] {
@@ -112,6 +119,7 @@ describe("process exit", () => {
 });
 
 describe("stdio MCP server child", () => {
+  let childStderr = "";
   async function session(endpoint: string, calls: string[]): Promise<void> {
     const transport = new StdioClientTransport({
       command: process.execPath,
@@ -120,6 +128,7 @@ describe("stdio MCP server child", () => {
       env: { ...(process.env as Record<string, string>), YAVIO_ENDPOINT: endpoint, YAVIO_API_KEY: KEY },
       stderr: "pipe",
     });
+    transport.stderr?.on("data", (c: Buffer) => (childStderr += c.toString()));
     const client = new Client({ name: "claude-code", version: "1.0.0" });
     await client.connect(transport);
     for (const text of calls) await client.callTool({ name: "echo", arguments: { text } });
@@ -131,13 +140,13 @@ describe("stdio MCP server child", () => {
     await session(await deadEndpoint(), ["one", "two", "three"]);
     const first = spooled();
     const firstCalls = first.filter((e) => e.event_type === "tool_call");
-    expect(firstCalls).toHaveLength(3);
+    expect(firstCalls, childStderr).toHaveLength(3);
     expect(first.every((e) => e.platform === "claude-code" || e.platform === undefined)).toBe(true);
 
     await session(server.url, ["four"]);
-    for (const e of first) expect(server.delivered.get(String(e.event_id))).toBe(1);
+    for (const e of first) expect(server.delivered.get(String(e.event_id)), childStderr).toBe(1);
     const toolCalls = server.requests.flatMap((r) => r.body.events).filter((e) => e.event_type === "tool_call");
-    expect(toolCalls).toHaveLength(4);
+    expect(toolCalls, childStderr).toHaveLength(4);
     expect(toolCalls.every((e) => e.platform === "claude")).toBe(true);
     expect(spooled()).toEqual([]);
     expect([...server.delivered.values()].every((n) => n === 1)).toBe(true);
