@@ -4,6 +4,7 @@ import { HttpSink, RetryingSink } from "../../src/transport/index.js";
 import type { SendResult } from "../../src/transport/index.js";
 import type { WarningInput } from "../../src/warnings/index.js";
 import { toolCall } from "./helpers/events.js";
+import { loadBatchValidator } from "./helpers/contract.js";
 import { IngestServer } from "./helpers/ingest-server.js";
 
 const KEY = "yav_test_SECRET_key_123";
@@ -54,6 +55,16 @@ const batch = (n: number, from = 0): WireEvent[] => Array.from({ length: n }, (_
 const send = (sink: { send: HttpSink["send"] }, events: WireEvent[]): Promise<SendResult> =>
   sink.send(events, { signal: new AbortController().signal });
 const codes = (): string[] => warnings.map((w) => w.code);
+
+describe("the contract validator used by the fake ingest", () => {
+  it("rejects a body the contract forbids (a fine platform, an empty batch)", () => {
+    const validate = loadBatchValidator();
+    expect(validate({ events: [toolCall(0)] })).toEqual([]);
+    expect(validate({ events: [toolCall(0, { platform: "claude-code" })] })).not.toEqual([]);
+    expect(validate({ events: [] })).not.toEqual([]);
+    expect(validate({ events: [{ ...toolCall(0), timestamp: "yesterday" }] })).not.toEqual([]);
+  });
+});
 
 describe("HttpSink against a fake ingest on 127.0.0.1", () => {
   it("posts a gzip body {events, sdk_version, sent_at} with a Bearer key and gets success on 200", async () => {
