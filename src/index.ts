@@ -20,8 +20,8 @@ export type {
   YavioStats,
   YavioToolCallback,
 } from "./middleware/index.js";
-export { createScrubber } from "./pii/index.js";
-export type { PiiOptions, Scrubber } from "./pii/index.js";
+export { createScrubber, hashUserId } from "./pii/index.js";
+export type { DetectorName, PiiOptions, PiiPattern, Scrubber } from "./pii/index.js";
 export { FileSink, MemorySink } from "./transport/index.js";
 export type { SendOptions, SendResult, Sink } from "./transport/index.js";
 export type { ErrorCategory, EventType, Platform, WireEvent } from "./event/index.js";

@@ -4,7 +4,7 @@ import type { SessionState, Traits } from "../identity/index.js";
 import { applyIdentify, mergeTraits, newTraceId, validateUserId } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
-import { looksLikeContactInfo } from "./bridge.js";
+import { looksLikeContactInfo } from "../pii/index.js";
 import { categorizeError } from "./error-category.js";
 import type { Runtime, SessionSlot } from "./runtime.js";
 import { describeThrown, normalizeCurrency, toProperties, validateEventName } from "./validate.js";
@@ -170,7 +170,7 @@ export class SlotContext implements YavioContext {
   private recordIdentify(session: SessionState, firstIdentify: boolean): void {
     const traitsNow = session.traits;
     this.runtime.record(session, "identify", undefined, this.traceId, (wire: WireEvent) => {
-      wire.user_traits = traitsNow as Record<string, unknown>;
+      wire.user_traits = traitsNow;
       wire.metadata = { ...wire.metadata, session_user_link: true, first_identify: firstIdentify };
     });
   }

@@ -118,6 +118,8 @@ export class ServerBinding {
     }
     this.wrapInstalled();
     if (typeof low.connect === "function") {
+      // Kept unbound on purpose: the hook calls it with the server as `this`.
+      // eslint-disable-next-line @typescript-eslint/unbound-method
       this.originalConnect = low.connect;
       low.connect = connectHook;
     } else {
@@ -271,26 +273,24 @@ export class ServerBinding {
   wrapHandler(method: string, handler: RequestHandler): RequestHandler {
     if (!INSTRUMENTED_METHODS.has(method) || typeof handler !== "function") return handler;
     if ((handler as { [WRAPPED]?: boolean })[WRAPPED]) return handler;
-    const binding = this;
     let wrapped: RequestHandler;
     if (method === "initialize") {
-      wrapped = function (request, extra) {
-        return handler(request, extra).then((result) => {
-          binding.afterInitialize(request, extra, result);
+      wrapped = (request, extra) =>
+        handler(request, extra).then((result) => {
+          this.afterInitialize(request, extra, result);
           return result;
         });
-      };
     } else {
-      wrapped = function (request, extra) {
+      wrapped = (request, extra) => {
         let ctx: RequestContext | undefined;
         try {
-          if (!binding.runtime.isShutDown) {
-            ctx = binding.begin(extra);
+          if (!this.runtime.isShutDown) {
+            ctx = this.begin(extra);
             extra.yavio = ctx;
-            if (method === "tools/call") binding.watchToolHandler(request);
+            if (method === "tools/call") this.watchToolHandler(request);
           }
         } catch (error) {
-          binding.interceptionFailedOnce(error);
+          this.interceptionFailedOnce(error);
         }
         if (ctx === undefined) return handler(request, extra);
         const started = performance.now();
@@ -298,17 +298,17 @@ export class ServerBinding {
         try {
           pending = requestStorage.run(ctx, handler, request, extra);
         } catch (error) {
-          binding.finish(method, ctx, request, started, undefined, error, true);
+          this.finish(method, ctx, request, started, undefined, error, true);
           throw error;
         }
         const context = ctx;
         return pending.then(
           (result) => {
-            binding.finish(method, context, request, started, result, undefined, false);
+            this.finish(method, context, request, started, result, undefined, false);
             return result;
           },
           (error: unknown) => {
-            binding.finish(method, context, request, started, undefined, error, true);
+            this.finish(method, context, request, started, undefined, error, true);
             throw error;
           },
         );

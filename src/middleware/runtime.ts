@@ -3,8 +3,7 @@ import { EventRecord, ID_FIELDS, truncateEvent } from "../event/index.js";
 import type { ClientInfo } from "../identity/index.js";
 import { applyIdentify, deriveSessionId, newSessionId, SessionState, validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
-import { createScrubber } from "../pii/index.js";
-import { hashUserId } from "./bridge.js";
+import { createScrubber, hashUserId } from "../pii/index.js";
 import type { Pipeline } from "../transport/index.js";
 import { createDeliveryPipeline } from "../transport/index.js";
 

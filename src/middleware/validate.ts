@@ -55,7 +55,7 @@ export function describeThrown(error: unknown): { errorClass: string; message: s
     } catch {
       text = Object.prototype.toString.call(error);
     }
-    return { errorClass: (error as object).constructor?.name ?? "Object", message: text };
+    return { errorClass: (error).constructor?.name ?? "Object", message: text };
   }
   return { errorClass: typeof error, message: String(error) };
 }

@@ -1,0 +1,158 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { WireEvent } from "../../src/index.js";
+import { getYavio, hashUserId, withYavio } from "../../src/index.js";
+import { Runtime } from "../../src/middleware/runtime.js";
+import { capture, connectClient, ofType, text } from "../helpers.js";
+
+const EMAIL = "jane.doe+billing@acme.io";
+const CARD = "4111 1111 1111 1111";
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0)) await fn();
+});
+
+function setup(options: Record<string, unknown> = {}) {
+  const cap = capture();
+  const server = withYavio(new McpServer({ name: "pii", version: "1" }), { ...cap.options, ...options });
+  cleanups.push(() => getYavio(server).shutdown());
+  return { ...cap, server };
+}
+
+describe("PII in the middleware", () => {
+  it("scrubs arguments, results, error messages, traits and custom properties, while the client gets everything unchanged", async () => {
+    const { sink, server } = setup();
+    const seenArgs: unknown[] = [];
+    server.registerTool("add_note", { inputSchema: { body: z.string(), meta: z.object({ password: z.string() }) } }, (args, ctx) => {
+      seenArgs.push(structuredClone(args));
+      ctx.yavio.identify("user_1", { contact: `write to ${EMAIL}` });
+      ctx.yavio.track("note_added", { preview: `card ${CARD}` });
+      return { content: [{ type: "text", text: `saved for ${EMAIL}` }] };
+    });
+    server.registerTool("fail", {}, () => {
+      throw new Error(`no account for ${EMAIL}`);
+    });
+    const client = await connectClient(server);
+    const args = { body: `pay with ${CARD}, mail ${EMAIL}`, meta: { password: "hunter2" } };
+    const result = await client.callTool({ name: "add_note", arguments: args });
+    expect(text(result)).toBe(`saved for ${EMAIL}`);
+    expect(seenArgs).toEqual([args]);
+    const failed = await client.callTool({ name: "fail", arguments: {} });
+    expect(text(failed)).toBe(`no account for ${EMAIL}`);
+    await client.close();
+    await getYavio(server).flush();
+
+    const all = JSON.stringify(sink.events);
+    expect(all).not.toContain("jane.doe");
+    expect(all).not.toContain("4111");
+    expect(all).not.toContain("hunter2");
+    const [call] = ofType(sink.events, "tool_call", "add_note");
+    expect(call!.input_values).toEqual({ body: "pay with [CC_REDACTED], mail [EMAIL_REDACTED]", meta: { password: "[REDACTED]" } });
+    expect(call!.output_content).toEqual([{ type: "text", text: "saved for [EMAIL_REDACTED]" }]);
+    expect(ofType(sink.events, "tool_call", "fail")[0]!.error_message).toBe("no account for [EMAIL_REDACTED]");
+    expect(ofType(sink.events, "identify")[0]!.user_traits).toEqual({ contact: "write to [EMAIL_REDACTED]" });
+    expect(ofType(sink.events, "track")[0]!.metadata).toEqual({ preview: "card [CC_REDACTED]" });
+  });
+
+  it("never scrubs ids, and keeps user_id as the join key", async () => {
+    const { sink, server } = setup();
+    server.registerTool("login", {}, (ctx) => {
+      ctx.yavio.identify("4111111111111111");
+      return { content: [] };
+    });
+    const client = await connectClient(server);
+    await client.callTool({ name: "login", arguments: {} });
+    await getYavio(server).flush();
+    for (const event of sink.events) {
+      expect(event.session_id).toMatch(/^ses_/);
+      expect(event.event_id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(ofType(sink.events, "identify")[0]!.user_id).toBe("4111111111111111");
+    await client.close();
+  });
+
+  it("warns YAVIO-1305 once per session when the userId looks like an e-mail address", async () => {
+    const { warnings, server } = setup();
+    server.registerTool("login", {}, (ctx) => {
+      ctx.yavio.identify(EMAIL, { n: Math.random() });
+      return { content: [] };
+    });
+    const first = await connectClient(server);
+    await first.callTool({ name: "login", arguments: {} });
+    await first.callTool({ name: "login", arguments: {} });
+    await first.close();
+    expect(warnings.filter((w) => w.code === "YAVIO-1305")).toHaveLength(1);
+    const second = await connectClient(server);
+    await second.callTool({ name: "login", arguments: {} });
+    await second.close();
+    const perSession = warnings.filter((w) => w.code === "YAVIO-1305");
+    expect(perSession).toHaveLength(2);
+    expect(perSession[0]!.sessionId).not.toBe(perSession[1]!.sessionId);
+  });
+
+  it("hashes user_id with pii.hashUserIds", async () => {
+    const { sink, server } = setup({ pii: { hashUserIds: true } });
+    server.registerTool("login", {}, (ctx) => {
+      ctx.yavio.identify(EMAIL);
+      return { content: [] };
+    });
+    const client = await connectClient(server);
+    await client.callTool({ name: "login", arguments: {} });
+    await getYavio(server).flush();
+    const ids = new Set(sink.events.map((e) => e.user_id).filter(Boolean));
+    expect([...ids]).toEqual([hashUserId(EMAIL)]);
+    expect(JSON.stringify(sink.events)).not.toContain("jane.doe");
+    await client.close();
+  });
+
+  it("sends values as they are with pii: false", async () => {
+    const { sink, server } = setup({ pii: false });
+    server.registerTool("echo", { inputSchema: { body: z.string() } }, ({ body }) => ({ content: [{ type: "text", text: body }] }));
+    const client = await connectClient(server);
+    await client.callTool({ name: "echo", arguments: { body: EMAIL } });
+    await getYavio(server).flush();
+    expect(ofType(sink.events, "tool_call")[0]!.input_values).toEqual({ body: EMAIL });
+    await client.close();
+  });
+
+  it("applies beforeSend after scrubbing; null drops the event and a throw drops it with YAVIO-1306", async () => {
+    const seen: WireEvent[] = [];
+    const { sink, warnings, server } = setup({
+      beforeSend: (event: WireEvent) => {
+        seen.push(event);
+        if (event.event_name === "drop_me") return null;
+        if (event.event_name === "explode") throw new Error("hook bug");
+        return { ...event, metadata: { ...event.metadata, tagged: true } };
+      },
+    });
+    server.registerTool("t", { inputSchema: { body: z.string() } }, (_args, ctx) => {
+      ctx.yavio.track("drop_me");
+      ctx.yavio.track("explode");
+      ctx.yavio.track("keep");
+      return { content: [] };
+    });
+    const client = await connectClient(server);
+    await client.callTool({ name: "t", arguments: { body: EMAIL } });
+    await getYavio(server).flush();
+    expect(JSON.stringify(seen)).not.toContain("jane.doe");
+    expect(ofType(sink.events, "track").map((e) => e.event_name)).toEqual(["keep"]);
+    expect(ofType(sink.events, "track")[0]!.metadata).toEqual({ tagged: true });
+    expect(warnings.map((w) => w.code)).toContain("YAVIO-1306");
+    await client.close();
+  });
+
+  it("fails closed: an event whose scrubbing throws is dropped with YAVIO-1301, never sent unscrubbed", async () => {
+    const cap = capture();
+    const runtime = new Runtime({ ...cap.options, eventsFile: false, spoolDir: false, handleProcessExit: false });
+    const hostile = {};
+    Object.defineProperty(hostile, "secret", { enumerable: true, get: () => { throw new Error("getter exploded"); } });
+    const base = { event_id: "00000000-0000-4000-8000-000000000000", event_type: "track" as const, trace_id: "tr_x", session_id: "ses_x", timestamp: new Date().toISOString(), source: "server" as const, sdk_version: "0.1.0" };
+    runtime.pipeline.enqueue({ sessionId: "ses_x", toWire: () => ({ ...base, event_name: "bad", metadata: hostile }) });
+    runtime.pipeline.enqueue({ sessionId: "ses_x", toWire: () => ({ ...base, event_id: "00000000-0000-4000-8000-000000000001", event_name: "good", metadata: { note: EMAIL } }) });
+    await runtime.shutdown();
+    expect(cap.sink.events.map((e) => e.event_name)).toEqual(["good"]);
+    expect(cap.sink.events[0]!.metadata).toEqual({ note: "[EMAIL_REDACTED]" });
+    expect(cap.warnings.map((w) => w.code)).toContain("YAVIO-1301");
+  });
+});
