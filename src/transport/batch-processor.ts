@@ -108,6 +108,12 @@ function abortedResult(signal: AbortSignal): Promise<SendResult> {
   });
 }
 
+/** How long event preparation may hold the event loop before it yields. */
+const SLICE_MS = 4;
+// Taken at load time, so that tests which fake setImmediate do not stall the export loop.
+const realSetImmediate = setImmediate;
+const yieldToHost = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
+
 /**
  * A batch processor in the image of OpenTelemetry's BatchSpanProcessorBase: a bounded queue, batches
  * cut by count and by serialized bytes, a timer armed on the first item and `unref()`ed, a full
@@ -189,8 +195,13 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     }
   };
 
-  /** Cuts the next batch: at most maxBatch events and maxBytes serialized. */
-  const takeBatch = (): WireEvent[] => {
+  /**
+   * Cuts the next batch: at most maxBatch events and maxBytes serialized. Preparing an event
+   * (scrubbing, serialising) costs tens of microseconds for a large one, so a full batch could hold
+   * the host's event loop for tens of milliseconds: the work is cut into slices of about
+   * SLICE_MS, and the loop is given back between them.
+   */
+  const takeBatch = async (): Promise<WireEvent[]> => {
     const batch: WireEvent[] = [];
     let bytes = ENVELOPE_BYTES;
     const fits = (p: { bytes: number }): boolean => batch.length === 0 || bytes + p.bytes <= cfg.maxBytes;
@@ -201,6 +212,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
       taken += 1;
     }
     let i = 0;
+    let sliceStart = performance.now();
     while (i < queue.length && batch.length < cfg.maxBatch) {
       const p = prepareOne(queue[i] as T);
       i += 1;
@@ -213,6 +225,12 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
       }
       batch.push(p.event);
       bytes += p.bytes;
+      if (performance.now() - sliceStart > SLICE_MS) {
+        queue.splice(0, i);
+        i = 0;
+        await yieldToHost();
+        sliceStart = performance.now();
+      }
     }
     queue.splice(0, i);
     return batch;
@@ -247,7 +265,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   };
 
   const exportOnce = async (): Promise<void> => {
-    const batch = takeBatch();
+    const batch = await takeBatch();
     if (batch.length === 0) return;
     const controller = new AbortController();
     currentAbort = controller;

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import type { WireEvent } from "../../src/event/index.js";
+import { createPipeline, MemorySink } from "../../src/transport/index.js";
+
+function busy(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // Simulates an expensive prepare (scrubbing a large payload).
+  }
+}
+
+describe("batch preparation and the host's event loop", () => {
+  it("gives the event loop back while preparing a large batch, instead of holding it for the whole batch", async () => {
+    const sink = new MemorySink();
+    let prepared = 0;
+    const pipeline = createPipeline<number>({
+      sinks: [sink],
+      warn: () => undefined,
+      handleProcessExit: false,
+      prepare: (n) => {
+        busy(0.1);
+        prepared += 1;
+        return { event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" } as WireEvent;
+      },
+    });
+    let preparedWhenHostRan = -1;
+    for (let i = 0; i < 1000; i++) pipeline.enqueue(i); // a full batch starts exporting at once
+    setImmediate(() => {
+      preparedWhenHostRan = prepared;
+    });
+    await pipeline.flush();
+    expect(sink.events).toHaveLength(1000);
+    expect(preparedWhenHostRan).toBeGreaterThanOrEqual(0);
+    expect(preparedWhenHostRan).toBeLessThan(1000);
+    await pipeline.shutdown();
+  });
+});
