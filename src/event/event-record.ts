@@ -57,7 +57,7 @@ export class EventRecord implements QueuedEvent {
       stitched = true;
     }
     if (userId !== undefined) wire.user_id = userId;
-    if (Object.keys(this.traits).length > 0) wire.user_traits = this.traits as Record<string, unknown>;
+    if (Object.keys(this.traits).length > 0) wire.user_traits = this.traits;
     this.build?.(wire);
     if (stitched) wire.metadata = { ...wire.metadata, stitched: true };
     return wire;

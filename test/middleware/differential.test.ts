@@ -39,7 +39,7 @@ function buildServer(runs: Map<string, number>): McpServer {
   );
   server.registerTool("bad_structured", { outputSchema: { total: z.number() } }, () => {
     count("bad_structured");
-    return { content: [{ type: "text", text: "oops" }], structuredContent: { total: "three" } as never };
+    return { content: [{ type: "text", text: "oops" }], structuredContent: { total: "three" } };
   });
   server.registerResource("doc", "doc://one", {}, (uri) => {
     count("doc");

@@ -199,7 +199,7 @@ describe("withYavio over the in-memory transport", () => {
           await extra.taskStore.storeTaskResult(task.taskId, "completed", { content: [{ type: "text", text: `done ${n}` }] });
           return { task };
         },
-        getTask: async (_args, extra) => (await extra.taskStore.getTask(extra.taskId))!,
+        getTask: async (_args, extra) => (await extra.taskStore.getTask(extra.taskId)),
         getTaskResult: async (_args, extra) => (await extra.taskStore.getTaskResult(extra.taskId)) as never,
       },
     );

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +25,7 @@ describe("stdio server in a child process", () => {
       args: ["--import", tsx, fixture],
       cwd,
       stderr: "pipe",
-      env: { ...process.env, YAVIO_API_KEY: "", YAVIO_ENDPOINT: "" } as Record<string, string>,
+      env: { ...process.env, YAVIO_API_KEY: "", YAVIO_ENDPOINT: "" },
     });
     let stderr = "";
     transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -35,7 +36,7 @@ describe("stdio server in a child process", () => {
     expect(text(await client.callTool({ name: "login", arguments: { user: "dana" } }))).toBe("hello dana");
     expect(text(await client.callTool({ name: "echo", arguments: { text: "abc" } }))).toBe("abc");
     expect((await client.callTool({ name: "fail", arguments: {} })).isError).toBe(true);
-    const child = (transport as unknown as { _process: import("node:child_process").ChildProcess })._process;
+    const child = (transport as unknown as { _process: ChildProcess })._process;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
     const closedAt = Date.now();
     await client.close();
