@@ -116,6 +116,6 @@ function jsonBytes(value: unknown): number {
 function describeType(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
-  if (typeof value === "object") return (value).constructor?.name ?? "object";
+  if (typeof value === "object") return value.constructor?.name ?? "object";
   return typeof value;
 }

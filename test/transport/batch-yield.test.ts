@@ -20,7 +20,7 @@ describe("batch preparation and the host's event loop", () => {
       prepare: (n) => {
         busy(0.1);
         prepared += 1;
-        return { event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" } as WireEvent;
+        return { event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" };
       },
     });
     let preparedWhenHostRan = -1;
