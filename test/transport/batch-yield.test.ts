@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { WireEvent } from "../../src/event/index.js";
 import { createPipeline, MemorySink } from "../../src/transport/index.js";
 
 function busy(ms: number): void {
