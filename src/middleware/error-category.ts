@@ -27,10 +27,11 @@ export function categorizeError(error: unknown, message: string | undefined): Er
     if (e.code === MCP_REQUEST_TIMEOUT) return "timeout";
     if (e.name === "AbortError" || e.name === "TimeoutError" || e.code === "ETIMEDOUT") return "timeout";
     if (e.name === "ZodError" || e.name === "ValidationError") return "validation";
-    if (e.code === MCP_INTERNAL_ERROR) return "server";
   }
+  // The message is more specific than a generic internal-error code.
   if (message) {
     for (const [pattern, category] of BY_MESSAGE) if (pattern.test(message)) return category;
   }
+  if (error !== null && typeof error === "object" && (error as { code?: unknown }).code === MCP_INTERNAL_ERROR) return "server";
   return error instanceof Error ? "server" : "unknown";
 }

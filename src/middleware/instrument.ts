@@ -1,5 +1,6 @@
 import type { WireEvent } from "../event/index.js";
 import type { SessionState } from "../identity/index.js";
+import { newTraceId } from "../identity/index.js";
 import type { RequestContext } from "./context.js";
 import { RequestContext as Context, requestStorage } from "./context.js";
 import { categorizeError } from "./error-category.js";
@@ -14,6 +15,7 @@ export interface LowLevelServer {
   transport?: TransportLike | undefined;
   _onclose?: () => void;
   setRequestHandler?: (...args: unknown[]) => unknown;
+  request?: (request: JsonRpcRequest, ...rest: unknown[]) => Promise<unknown>;
   getClientVersion?: () => { name?: string; version?: string } | undefined;
 }
 
@@ -64,6 +66,10 @@ function setRequestHandlerHook(this: BoundServer, ...args: unknown[]): unknown {
   const out = binding.originalSetRequestHandler!.apply(this, args);
   binding.wrapInstalled();
   return out;
+}
+
+function requestHook(this: BoundServer, request: JsonRpcRequest, ...rest: unknown[]): Promise<unknown> {
+  return this[BINDING]!.outgoingRequest(this, request, rest);
 }
 
 function connectHook(this: BoundServer, transport: TransportLike): Promise<void> {
@@ -117,6 +123,14 @@ export class ServerBinding {
       this.interceptionFailed("setRequestHandler() not found: handlers registered later are not instrumented");
     }
     this.wrapInstalled();
+    if (typeof low.request === "function") {
+      // Server → client requests (sampling, elicitation) all pass through request().
+      // eslint-disable-next-line @typescript-eslint/unbound-method
+      this.originalRequest = low.request;
+      low.request = requestHook;
+    } else {
+      this.interceptionFailed("request() not found: sampling and elicitation are not recorded");
+    }
     if (typeof low.connect === "function") {
       // Kept unbound on purpose: the hook calls it with the server as `this`.
       // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -137,6 +151,85 @@ export class ServerBinding {
 
   originalSetRequestHandler: ((...args: unknown[]) => unknown) | undefined;
   originalConnect: ((transport: TransportLike) => Promise<void>) | undefined;
+  originalRequest: ((request: JsonRpcRequest, ...rest: unknown[]) => Promise<unknown>) | undefined;
+
+  /** Records sampling and elicitation requests the server sends to the client; passes everything else through. */
+  outgoingRequest(low: LowLevelServer, request: JsonRpcRequest, rest: unknown[]): Promise<unknown> {
+    const pending = this.originalRequest!.call(low, request, ...rest);
+    const method = request?.method;
+    if ((method !== "sampling/createMessage" && method !== "elicitation/create") || this.runtime.isShutDown) return pending;
+    let session: SessionState;
+    let traceId: string;
+    try {
+      const ctx = requestStorage.getStore();
+      if (ctx !== undefined && ctx.slot.runtime === this.runtime) {
+        session = ctx.slot.current();
+        traceId = ctx.traceId;
+      } else {
+        const slot = this.connection?.slot;
+        if (slot === undefined) return pending;
+        session = slot.current();
+        traceId = newTraceId();
+      }
+    } catch (error) {
+      this.interceptionFailedOnce(error);
+      return pending;
+    }
+    const started = performance.now();
+    const done = (result: unknown, error: unknown, failed: boolean): void => {
+      try {
+        this.recordOutgoing(method, session, traceId, started, request.params, result, error, failed);
+      } catch (failure) {
+        this.runtime.warn({ code: "YAVIO-1106", message: `response inspection failed: ${errorText(failure)}`, sessionId: session.id });
+      }
+    };
+    return pending.then(
+      (result) => {
+        done(result, undefined, false);
+        return result;
+      },
+      (error: unknown) => {
+        done(undefined, error, true);
+        throw error;
+      },
+    );
+  }
+
+  private recordOutgoing(
+    method: string,
+    session: SessionState,
+    traceId: string,
+    started: number,
+    params: JsonRpcRequest["params"],
+    result: unknown,
+    error: unknown,
+    failed: boolean,
+  ): void {
+    const latency = Math.round((performance.now() - started) * 1000) / 1000;
+    const core = this.runtime.core;
+    const r = (result ?? {}) as { model?: unknown; stopReason?: unknown; content?: unknown; action?: unknown };
+    if (method === "sampling/createMessage") {
+      const p = (params ?? {}) as { messages?: unknown; maxTokens?: unknown; modelPreferences?: unknown };
+      this.runtime.record(session, "sampling_call", method, traceId, (wire) => {
+        wire.latency_ms = latency;
+        wire.status = failed ? "error" : "success";
+        if (core.captureInputs && p.messages !== undefined) wire.input_values = p.messages;
+        if (core.captureOutputs && r.content !== undefined) wire.output_content = r.content;
+        wire.metadata = { ...wire.metadata, ...(typeof r.model === "string" ? { model: r.model } : {}), ...(typeof r.stopReason === "string" ? { stop_reason: r.stopReason } : {}), ...(typeof p.maxTokens === "number" ? { max_tokens: p.maxTokens } : {}) };
+        if (failed) describeError(wire, error, undefined, true);
+      });
+    } else {
+      const p = (params ?? {}) as { message?: unknown; mode?: unknown };
+      this.runtime.record(session, "elicitation", method, traceId, (wire) => {
+        wire.latency_ms = latency;
+        wire.status = failed ? "error" : "success";
+        if (core.captureInputs && p.message !== undefined) wire.input_values = { message: p.message };
+        if (core.captureOutputs && r.content !== undefined) wire.output_content = r.content;
+        wire.metadata = { ...wire.metadata, ...(typeof r.action === "string" ? { action: r.action } : {}), ...(typeof p.mode === "string" ? { mode: p.mode } : {}) };
+        if (failed) describeError(wire, error, undefined, true);
+      });
+    }
+  }
   originalOnClose: (() => void) | undefined;
 
   /** Wraps the instrumented methods' handlers that are not wrapped yet (McpServer installs them lazily). */
