@@ -125,7 +125,7 @@ export class ServerBinding {
     this.wrapInstalled();
     if (typeof low.request === "function") {
       // Server → client requests (sampling, elicitation) all pass through request().
-      // eslint-disable-next-line @typescript-eslint/unbound-method
+       
       this.originalRequest = low.request;
       low.request = requestHook;
     } else {
