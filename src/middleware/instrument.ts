@@ -125,7 +125,6 @@ export class ServerBinding {
     this.wrapInstalled();
     if (typeof low.request === "function") {
       // Server → client requests (sampling, elicitation) all pass through request().
-       
       this.originalRequest = low.request;
       low.request = requestHook;
     } else {
