@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
   peerDependencies: Record<string, string>;
-  dependencies: Record<string, string>;
+  dependencies?: Record<string, string>;
 };
 
 describe("the package", () => {
@@ -21,9 +21,9 @@ describe("the package", () => {
     expect(SDK_VERSION).toBe(pkg.version);
   });
 
-  it("has the MCP SDK as a peer dependency, not a runtime one", () => {
+  it("has the MCP SDK as a peer dependency and no runtime dependency at all", () => {
     expect(pkg.peerDependencies["@modelcontextprotocol/sdk"]).toBeDefined();
-    expect(pkg.dependencies["@modelcontextprotocol/sdk"]).toBeUndefined();
+    expect(pkg.dependencies ?? {}).toEqual({});
   });
 
   it("builds ESM and CommonJS entry points that publint accepts", async () => {
@@ -34,17 +34,17 @@ describe("the package", () => {
 
   it("loads through require() and import() with the same public names", async () => {
     const require = createRequire(import.meta.url);
-    const cjs = require(`${root}dist/index.cjs`) as Record<string, unknown>;
-    const esm = (await import(`${root}dist/index.js`)) as Record<string, unknown>;
+    const cjs = require(`${root}dist/cjs/index.js`) as Record<string, unknown>;
+    const esm = (await import(`${root}dist/esm/index.js`)) as Record<string, unknown>;
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
     expect(typeof cjs.withYavio).toBe("function");
     expect(typeof esm.getYavio).toBe("function");
-    const testing = require(`${root}dist/testing.cjs`) as Record<string, unknown>;
+    const testing = require(`${root}dist/cjs/testing.js`) as Record<string, unknown>;
     expect(typeof testing.MemorySink).toBe("function");
   });
 
   it("ships a working report CLI bin", () => {
-    const out = execFileSync(process.execPath, [`${root}dist/cli.cjs`, "--help"], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, [`${root}dist/cjs/cli.js`, "--help"], { encoding: "utf8" });
     expect(out).toMatch(/report/);
   });
 

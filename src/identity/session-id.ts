@@ -1,12 +1,33 @@
-import { createHash } from "node:crypto";
-import { nanoid } from "nanoid";
+import { createHash, randomFillSync } from "node:crypto";
 
+/** The 64 URL-safe characters of the nanoid alphabet: 64 divides 256, so `byte & 63` is uniform. */
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 const ID_LENGTH = 21;
 
-/** A fresh analytics session id: `ses_` + 21 characters of the nanoid alphabet. */
+// Random bytes are drawn in blocks: one system call per ~195 ids instead of one per id.
+const POOL_SIZE = ID_LENGTH * 195;
+const pool = Buffer.allocUnsafe(POOL_SIZE);
+let offset = POOL_SIZE;
+
+/** 21 random characters of the nanoid alphabet (126 bits), from the system CSPRNG. */
+function randomId(): string {
+  if (offset + ID_LENGTH > POOL_SIZE) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  let id = "";
+  for (let i = 0; i < ID_LENGTH; i++) id += ALPHABET[pool[offset + i]! & 63];
+  offset += ID_LENGTH;
+  return id;
+}
+
+/**
+ * A fresh analytics session id: `ses_` + 21 characters of the nanoid alphabet. Made here rather
+ * than with the nanoid package, which is ESM-only and would break `require("yavio-mcp")` on
+ * Node 20 releases before 20.19.
+ */
 export function newSessionId(): string {
-  return `ses_${nanoid()}`;
+  return `ses_${randomId()}`;
 }
 
 /**
@@ -23,7 +44,7 @@ export function deriveSessionId(anchor: string, namespace = "mcp"): string {
 
 /** A fresh trace id for one request: `tr_` + 21 nanoid characters. */
 export function newTraceId(): string {
-  return `tr_${nanoid()}`;
+  return `tr_${randomId()}`;
 }
 
 /** `ses_` followed by exactly 21 nanoid-alphabet characters. */

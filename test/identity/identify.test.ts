@@ -154,3 +154,29 @@ describe("identity rules (property)", () => {
     );
   });
 });
+
+describe("session and trace ids", () => {
+  it("makes ses_ ids of 21 nanoid-alphabet characters, all distinct, using the whole alphabet", async () => {
+    const { newSessionId, newTraceId, SESSION_ID_PATTERN } = await import("../../src/identity/index.js");
+    const ids = new Set<string>();
+    const chars = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const id = newSessionId();
+      expect(id).toMatch(SESSION_ID_PATTERN);
+      ids.add(id);
+      for (const c of id.slice(4)) chars.add(c);
+    }
+    expect(ids.size).toBe(5000);
+    expect(chars.size).toBe(64);
+    expect(newTraceId()).toMatch(/^tr_[A-Za-z0-9_-]{21}$/);
+  });
+
+  it("derives the same ses_ id from the same anchor, and different ids from different anchors or namespaces", async () => {
+    const { deriveSessionId, SESSION_ID_PATTERN } = await import("../../src/identity/index.js");
+    expect(deriveSessionId("abc")).toBe(deriveSessionId("abc"));
+    expect(deriveSessionId("abc")).toMatch(SESSION_ID_PATTERN);
+    expect(deriveSessionId("abc")).not.toBe(deriveSessionId("abd"));
+    expect(deriveSessionId("abc", "mcp")).not.toBe(deriveSessionId("abc", "key"));
+    expect(deriveSessionId("secret-token")).not.toContain("secret");
+  });
+});
