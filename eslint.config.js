@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".yavio/**", ".bench-tmp/**", "eslint.config.js"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".yavio/**", ".bench-tmp/**", "eslint.config.js", "scripts/**"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync, gunzipSync } from "node:zlib";
-import { nanoid } from "nanoid";
+import { newSessionId, newTraceId } from "../src/identity/index.js";
 import type { WireEvent } from "../src/event/index.js";
 import { createPipeline, FileSink, HttpSink, RetryingSink, toContractEvent } from "../src/transport/index.js";
 import type { Sink } from "../src/transport/index.js";
@@ -20,16 +20,16 @@ const warn = (): void => undefined;
 /** A typical tool_call event: fresh ids, a session of 20 calls, small inputs and output. */
 function makeEvents(n: number): WireEvent[] {
   const events: WireEvent[] = [];
-  let session = `ses_${nanoid()}`;
+  let session = newSessionId();
   const start = Date.now();
   for (let i = 0; i < n; i += 1) {
-    if (i % 20 === 0) session = `ses_${nanoid()}`;
+    if (i % 20 === 0) session = newSessionId();
     events.push({
       event_id: randomUUID(),
       event_type: "tool_call",
       event_name: "search_notes",
       tool_name: "search_notes",
-      trace_id: `tr_${nanoid()}`,
+      trace_id: newTraceId(),
       session_id: session,
       timestamp: new Date(start + i * 13).toISOString(),
       source: "server",
