@@ -54,4 +54,4 @@ export interface YavioMcpServer extends McpServer {
 }
 
 /** What `withYavio` returns for a given server type. */
-export type Wrapped<S> = S extends McpServer ? YavioMcpServer : S;
+export type Wrapped<S> = S extends McpServer ? YavioMcpServer & Omit<S, keyof McpServer> : S;

@@ -10,7 +10,8 @@ describe("typed handlers", () => {
   it("types ctx.yavio in tool, resource, template and prompt handlers without casts", async () => {
     const cap = capture();
     const server = withYavio(new McpServer({ name: "typed", version: "1" }), cap.options);
-    expectTypeOf(server).toEqualTypeOf<YavioMcpServer>();
+    expectTypeOf(server).toExtend<YavioMcpServer>();
+    expectTypeOf<Parameters<typeof server.registerTool>>().toEqualTypeOf<Parameters<YavioMcpServer["registerTool"]>>();
     server.registerTool("with_args", { inputSchema: { n: z.number() } }, ({ n }, ctx) => {
       expectTypeOf(ctx.yavio).toEqualTypeOf<YavioContext>();
       expectTypeOf(n).toEqualTypeOf<number>();
@@ -48,5 +49,28 @@ describe("typed handlers", () => {
       "typed_template",
       "typed_prompt",
     ]);
+  });
+});
+
+describe("typed subclasses", () => {
+  it("keeps the members of an McpServer subclass on the wrapped type", async () => {
+    class NotesServer extends McpServer {
+      readonly notes: string[] = [];
+      addNote(note: string): number {
+        return this.notes.push(note);
+      }
+    }
+    const cap = capture();
+    const server = withYavio(new NotesServer({ name: "sub", version: "1" }), cap.options);
+    expect(server.addNote("hello")).toBe(1);
+    server.registerTool("count", {}, (ctx) => {
+      ctx.yavio.track("counted", { n: server.notes.length });
+      return { content: [] };
+    });
+    const client = await connectClient(server);
+    await client.callTool({ name: "count", arguments: {} });
+    await client.close();
+    await getYavio(server).shutdown();
+    expect(ofType(cap.sink.events, "track", "counted")[0]!.metadata).toEqual({ n: 1 });
   });
 });
