@@ -80,7 +80,7 @@ class Session {
         YAVIO_CONSOLE: "false",
         YAVIO_EVENTS_FILE: EVENTS_FILE,
         YAVIO_SPOOL_DIR: join(DEMO_DIR, "spool"),
-      } as Record<string, string>,
+      },
     });
     this.transport.stderr?.on("data", (chunk: Buffer) => this.onStderr(chunk.toString("utf8")));
   }

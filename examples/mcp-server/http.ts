@@ -121,4 +121,8 @@ async function main(): Promise<void> {
   process.stdout.write(`team-ledger MCP server listening on http://127.0.0.1:${actual}${MCP_PATH}\n`);
 }
 
-await main();
+main().catch((error: unknown) => {
+  // A bad port or one already in use: one line for the user, not a stack trace.
+  process.stderr.write(`team-ledger: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

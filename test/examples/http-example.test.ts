@@ -1,0 +1,111 @@
+import type { ChildProcessByStdio } from "node:child_process";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterEach, describe, expect, it } from "vitest";
+import type { WireEvent } from "../../src/index.js";
+import { text } from "../helpers.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TSX = import.meta.resolve("tsx");
+
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+/** Starts examples/mcp-server/http.ts on a free port and resolves once it prints its URL. */
+async function startHttpExample(dir: string): Promise<{ child: Child; url: URL; stderr: () => string }> {
+  const child = spawn(process.execPath, ["--import", TSX, "examples/mcp-server/http.ts", "--port", "0"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      YAVIO_API_KEY: "",
+      YAVIO_ENDPOINT: "",
+      YAVIO_EVENTS_FILE: join(dir, "events.jsonl"),
+      YAVIO_SPOOL_DIR: join(dir, "spool"),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<URL>((resolve, reject) => {
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stdout);
+      if (match) resolve(new URL(match[1]!));
+    });
+    child.once("exit", (code) => reject(new Error(`http example exited early (${code}): ${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr };
+}
+
+describe("examples/mcp-server/http.ts", () => {
+  it("gives each MCP session its own analytics session, ended by DELETE or by SIGTERM, all in the event file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "yavio-http-example-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { child, url, stderr } = await startHttpExample(dir);
+
+    const connect = async (name: string) => {
+      const transport = new StreamableHTTPClientTransport(url);
+      const client = new Client({ name, version: "1.0.0" });
+      await client.connect(transport);
+      return { client, transport };
+    };
+    const ada = await connect("claude-ai");
+    const grace = await connect("cursor-vscode");
+    const linus = await connect("codex-mcp-client");
+
+    expect(text(await ada.client.callTool({ name: "login", arguments: { token: "tok_ada" } }))).toContain("Signed in as Ada");
+    expect(text(await grace.client.callTool({ name: "login", arguments: { token: "tok_grace" } }))).toContain("Signed in as Grace");
+    await ada.client.callTool({ name: "add_note", arguments: { text: "ping ada@example.com" } });
+    // One ledger per process: Grace finds the note Ada wrote in another session.
+    expect(text(await grace.client.callTool({ name: "search_notes", arguments: { query: "ping" } }))).toContain("ada@example.com");
+    expect((await linus.client.callTool({ name: "create_invoice", arguments: { customer: "X", currency: "EUR", lines: [{ description: "a", quantity: 1, unitPrice: 1 }] } })).isError).toBe(true);
+
+    const sessionIds = [ada, grace, linus].map((s) => s.transport.sessionId);
+    expect(new Set(sessionIds).size).toBe(3);
+    await ada.transport.terminateSession(); // HTTP DELETE
+    await grace.transport.terminateSession();
+    await Promise.all([ada.client.close(), grace.client.close()]);
+
+    // Linus's session is still open: SIGTERM must end it too before the process exits.
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await linus.client.close();
+
+    const events = readFileSync(join(dir, "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as WireEvent);
+    const sessions = new Map<string, WireEvent[]>();
+    for (const e of events) sessions.set(e.session_id, [...(sessions.get(e.session_id) ?? []), e]);
+    expect(sessions.size).toBe(3);
+    const byUser = new Map<string | undefined, WireEvent[]>();
+    for (const list of sessions.values()) byUser.set(list.find((e) => e.user_id !== undefined)?.user_id, list);
+    expect([...byUser.keys()].sort()).toEqual(["usr_ada", "usr_grace", undefined].sort());
+    for (const list of sessions.values()) {
+      expect(list[0]).toMatchObject({ event_name: "session_start", transport: "streamable-http" });
+      expect(list.at(-1)).toMatchObject({ event_name: "session_end" });
+    }
+    expect(byUser.get("usr_ada")![0]).toMatchObject({ client_name: "claude-ai", platform: "claude" });
+    expect(byUser.get("usr_grace")![0]).toMatchObject({ client_name: "cursor-vscode", platform: "cursor" });
+    expect(byUser.get(undefined)!.find((e) => e.event_type === "tool_call")).toMatchObject({ status: "error", error_category: "auth" });
+    expect(readFileSync(join(dir, "events.jsonl"), "utf8")).not.toContain("ada@example.com");
+    // stderr carries only yavio's JSON warning lines and the stop message.
+    for (const line of stderr().trim().split("\n").filter((l) => l !== "")) {
+      expect(line.startsWith("{") ? (JSON.parse(line) as { yavio?: boolean }).yavio : line).toSatisfy((v) => v === true || v === "team-ledger: stopped on SIGTERM");
+    }
+  });
+});
