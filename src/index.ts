@@ -25,6 +25,8 @@ export type { DetectorName, PiiOptions, PiiPattern, Scrubber } from "./pii/index
 export { FileSink, MemorySink } from "./transport/index.js";
 export type { SendOptions, SendResult, Sink } from "./transport/index.js";
 export type { ErrorCategory, EventType, Platform, WireEvent } from "./event/index.js";
+export { computeReport, computeReportFromFiles, formatReportText, renderReportHtml } from "./report/index.js";
+export type { Report } from "./report/index.js";
 export { WARNING_CODES, YavioConfigError } from "./warnings/index.js";
 export type { LogLevel, WarningCode, WarningLevel, YavioLogger, YavioWarning } from "./warnings/index.js";
 export { SDK_VERSION } from "./version.js";

@@ -13,9 +13,8 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { computeReportFromFiles, formatReportText, renderReportHtml } from "yavio-mcp";
 import type { WireEvent, YavioWarning } from "yavio-mcp";
-// The report is the package's CLI (`yavio-mcp report`), not part of its import API: the demo uses it from source.
-import { computeReportFromFiles, formatReportText, renderReportHtml } from "../../src/report/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SERVER = fileURLToPath(new URL("./stdio.ts", import.meta.url));

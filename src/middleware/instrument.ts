@@ -42,6 +42,8 @@ export interface TransportLike {
 interface McpServerLike {
   server: LowLevelServer;
   _registeredTools?: Record<string, { handler?: unknown } | undefined>;
+  _registeredResources?: Record<string, { name?: unknown } | undefined>;
+  _registeredResourceTemplates?: Record<string, { resourceTemplate?: { uriTemplate?: { match?: (uri: string) => unknown } } } | undefined>;
 }
 
 const WRAPPED = Symbol.for("yavio-mcp.wrapped");
@@ -503,7 +505,8 @@ export class ServerBinding {
         this.runtime.record(session, "resource_access", uri, ctx.traceId, (wire) => {
           wire.latency_ms = latency;
           wire.status = isError ? "error" : "success";
-          wire.metadata = { ...wire.metadata, uri };
+          const resourceName = this.resourceName(uri);
+          wire.metadata = { ...wire.metadata, uri, ...(resourceName !== undefined ? { resource_name: resourceName } : {}) };
           if (core.captureOutputs && !threw) {
             const contents = (result as { contents?: unknown } | undefined)?.contents;
             if (contents !== undefined) wire.output_content = contents;
@@ -528,6 +531,22 @@ export class ServerBinding {
     } catch (failure) {
       this.runtime.warn({ code: "YAVIO-1106", message: `response inspection failed: ${errorText(failure)}`, sessionId: ctx.sessionId });
     }
+  }
+
+  /**
+   * The registered name of a resource (a fixed URI) or of the template a URI matches, so that
+   * reports can group `invoice://1` and `invoice://2` together. Runs in the pipeline.
+   */
+  private resourceName(uri: string): string | undefined {
+    const mcp = this.mcp;
+    if (mcp === undefined) return undefined;
+    const fixed = mcp._registeredResources?.[uri]?.name;
+    if (typeof fixed === "string") return fixed;
+    for (const [name, template] of Object.entries(mcp._registeredResourceTemplates ?? {})) {
+      const match = template?.resourceTemplate?.uriTemplate?.match;
+      if (typeof match === "function" && match.call(template!.resourceTemplate!.uriTemplate, uri)) return name;
+    }
+    return undefined;
   }
 
   /** The live sessions of this server, for tests and `getYavio`. */

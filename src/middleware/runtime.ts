@@ -78,8 +78,10 @@ export class SessionSlot {
     this.fixedId = undefined;
     this.presetUserId = undefined;
     this.session = this.open(newSessionId());
+    // The new session starts (session_start) with its first event, not now: a logout followed by
+    // a disconnect leaves no empty session behind.
+    this.session.client = old.client;
     if (this.registryKey !== undefined) this.runtime.slots.set(this.registryKey, this);
-    if (!this.quiet) this.runtime.start(this.session, old.client);
     return this.session;
   }
 }
@@ -190,6 +192,7 @@ export class Runtime {
     build?: WireBuilder,
     time = Date.now(),
   ): void {
+    if (!session.started) this.start(session, undefined);
     session.lastActivityAt = time;
     this.pipeline.enqueue(
       new EventRecord(type, name, session, traceId, time, session.userId, session.traits, this.core.stitching, build),

@@ -248,6 +248,17 @@ describe("reset (logout within a connection)", () => {
     expect(ofType(await h.events(), "connection", "session_end")[0]!.metadata).toMatchObject({ reason: "reset" });
   });
 
+  it("leaves no empty session behind when the client disconnects right after a logout", async () => {
+    const h = harness();
+    const s1 = await h.run((y) => y.identify("alice"));
+    await h.run((y) => y.reset(), "logout");
+    await h.close();
+    const events = await h.events();
+    expect(new Set(events.map((e) => e.session_id))).toEqual(new Set([s1]));
+    expect(ofType(events, "connection", "session_start")).toHaveLength(1);
+    expect(getYavio(h.server).stats().openSessions).toBe(0);
+  });
+
   it("lets a new identify after reset set a different user without YAVIO-1302", async () => {
     const h = harness();
     await h.run((y) => {

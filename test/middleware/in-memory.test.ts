@@ -234,9 +234,9 @@ describe("withYavio over the in-memory transport", () => {
     await client.close();
     await getYavio(server).flush();
     expect(seen).toEqual(["resource:function", "template:function", "prompt:function"]);
-    expect(ofType(sink.events, "resource_access").map((e) => [e.event_name, e.status])).toEqual([
-      ["notes://readme", "success"],
-      ["notes://42", "success"],
+    expect(ofType(sink.events, "resource_access").map((e) => [e.event_name, e.status, e.metadata?.resource_name])).toEqual([
+      ["notes://readme", "success", "readme"],
+      ["notes://42", "success", "note"],
     ]);
     expect(ofType(sink.events, "prompt_usage")[0]).toMatchObject({ event_name: "summarize", status: "success", input_keys: ["topic"] });
     expect(ofType(sink.events, "connection", "session_end")[0]!.metadata).toMatchObject({ tool_calls: 0, resource_reads: 2, prompt_gets: 1, errors: 0 });
