@@ -112,7 +112,6 @@ function abortedResult(signal: AbortSignal): Promise<SendResult> {
 const SLICE_MS = 4;
 // Taken at load time, so that tests which fake setImmediate do not stall the export loop.
 const realSetImmediate = setImmediate;
-const yieldToHost = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
 
 /**
  * A batch processor in the image of OpenTelemetry's BatchSpanProcessorBase: a bounded queue, batches
@@ -195,6 +194,18 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     }
   };
 
+  // A host that never yields to the event loop (a tight loop over an in-memory transport) would
+  // starve the setImmediate: a backlog of a whole batch wakes the export up instead.
+  let wake: (() => void) | undefined;
+  const yieldToHost = (): Promise<void> =>
+    new Promise((resolve) => {
+      wake = resolve;
+      realSetImmediate(() => {
+        wake = undefined;
+        resolve();
+      });
+    });
+
   /**
    * Cuts the next batch: at most maxBatch events and maxBytes serialized. Preparing an event
    * (scrubbing, serialising) costs tens of microseconds for a large one, so a full batch could hold
@@ -225,7 +236,8 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
       }
       batch.push(p.event);
       bytes += p.bytes;
-      if (performance.now() - sliceStart > SLICE_MS) {
+      // Under a backlog of a batch or more, keep going: falling behind would end in dropped events.
+      if (performance.now() - sliceStart > SLICE_MS && queue.length - i < cfg.maxBatch) {
         queue.splice(0, i);
         i = 0;
         await yieldToHost();
@@ -419,6 +431,11 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
       if (droppedInEpisode > 0) reportOverflow();
       queue.push(item);
       enqueued += 1;
+      if (wake !== undefined && queue.length >= cfg.maxBatch) {
+        const resume = wake;
+        wake = undefined;
+        resume();
+      }
       if (pending() >= cfg.maxBatch) {
         if (!loop) void run();
       } else arm();

@@ -33,4 +33,27 @@ describe("batch preparation and the host's event loop", () => {
     expect(preparedWhenHostRan).toBeLessThan(1000);
     await pipeline.shutdown();
   });
+
+  it("keeps exporting when the host never yields to the event loop (a tight loop of microtasks), without dropping", async () => {
+    const sink = new MemorySink();
+    const pipeline = createPipeline<number>({
+      sinks: [sink],
+      warn: () => undefined,
+      handleProcessExit: false,
+      maxQueueSize: 3000,
+      prepare: (n) => {
+        busy(0.02);
+        return { event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" };
+      },
+    });
+    for (let i = 0; i < 10_000; i++) {
+      pipeline.enqueue(i);
+      await Promise.resolve();
+    }
+    const deliveredDuringLoop = sink.events.length;
+    await pipeline.shutdown();
+    expect(deliveredDuringLoop).toBeGreaterThan(0);
+    expect(pipeline.droppedCount).toBe(0);
+    expect(sink.events).toHaveLength(10_000);
+  });
 });
