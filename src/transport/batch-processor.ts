@@ -142,10 +142,24 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   // Set once a shutdown or exit deadline passes: later sends get an aborted signal, so sinks
   // spool or give up at once instead of waiting on the network.
   let expired = false;
-  let onExpired: () => void = () => undefined;
-  const whenExpired = new Promise<void>((resolve) => {
-    onExpired = resolve;
-  });
+  // Waiters for the deadline. A set, not one shared never-settling promise: racing such a promise
+  // on every flush would add a reaction to it each time, which the pipeline would keep forever.
+  const expiryWaiters = new Set<() => void>();
+  const onExpired = (): void => {
+    for (const release of [...expiryWaiters]) release();
+  };
+  /** Settles with `work`, or when the shutdown deadline passes, whichever comes first. */
+  const untilExpired = (work: Promise<unknown>): Promise<void> => {
+    if (expired) return Promise.resolve();
+    return new Promise((resolve) => {
+      const release = (): void => {
+        expiryWaiters.delete(release);
+        resolve();
+      };
+      expiryWaiters.add(release);
+      work.then(release, release);
+    });
+  };
   let deadlineTimer: NodeJS.Timeout | undefined;
   let currentAbort: AbortController | undefined;
   const inFlight = new Map<Sink, readonly WireEvent[]>();
@@ -314,26 +328,36 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     return loop;
   };
 
+  // True from the moment a drain has made its last check until its promise is dropped.
+  let drainFinished = false;
+
   const drainAll = async (): Promise<void> => {
-    reportOverflow();
+    drainFinished = false;
     drainTarget = Math.max(drainTarget, enqueued);
-    while (loop || (pending() > 0 && taken < drainTarget)) await run();
-    await Promise.all(
-      sinks.map(async (sink) => {
-        try {
-          // A sink's background work (a spool replay) must not outlive a shutdown deadline.
-          await Promise.race([sink.flush?.(), whenExpired]);
-        } catch {
-          // A sink's background work failing is reported by the sink itself.
-        }
-      }),
-    );
+    // flush() raises drainTarget while a drain runs, so one drain serves every overlapping caller.
+    do {
+      reportOverflow();
+      while (loop || (pending() > 0 && taken < drainTarget)) await run();
+      // A sink's background work (a spool replay) must not outlive a shutdown deadline. Its
+      // failures are reported by the sink itself.
+      const background = sinks.flatMap((sink) => (sink.flush ? [untilExpired(Promise.resolve().then(() => sink.flush?.()))] : []));
+      if (background.length > 0) await Promise.all(background);
+    } while (loop || (pending() > 0 && taken < drainTarget));
+    drainFinished = true;
   };
 
+  /**
+   * Overlapping calls share one promise, and it settles only once everything enqueued before the
+   * latest of those calls is exported (a session end's flush, then the host's own, for example).
+   */
   const flush = (): Promise<void> => {
-    flushing ??= drainAll().finally(() => {
-      flushing = undefined;
-    });
+    drainTarget = Math.max(drainTarget, enqueued);
+    if (flushing === undefined || drainFinished) {
+      const started: Promise<void> = drainAll().finally(() => {
+        if (flushing === started) flushing = undefined;
+      });
+      flushing = started;
+    }
     return flushing;
   };
 

@@ -38,14 +38,12 @@ describe("stdio server in a child process", () => {
     expect((await client.callTool({ name: "fail", arguments: {} })).isError).toBe(true);
     const child = (transport as unknown as { _process: ChildProcess })._process;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-    const closedAt = Date.now();
     await client.close();
     const exit = await exited;
-    const exitMs = Date.now() - closedAt;
 
-    // Exited on its own (code 0) before the client's SIGTERM at 2 s: nothing kept it alive.
+    // Exited on its own (code 0, no signal) before the client's SIGTERM at 2 s: the flush finished
+    // and nothing kept the process alive. bench/core.ts measures how long that takes.
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(exitMs).toBeLessThan(2000);
     expect(protocolErrors).toEqual([]);
 
     const events = readFileSync(join(cwd, ".yavio", "events.jsonl"), "utf8")

@@ -5,8 +5,8 @@ const scrub = createScrubber();
 const MB = 1024 * 1024;
 const repeat = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
 
-// Catastrophic backtracking turns a 1 MB input into minutes; linear passes take milliseconds. The
-// bound is loose on purpose (shared CI machines); the benchmark shows the actual growth.
+// Catastrophic backtracking turns a 1 MB input into minutes, which the test runner's timeout would
+// catch; no wall-clock limit is asserted here. bench/pii.ts measures the growth (256 KB → 1 MB).
 describe("1 MB adversarial inputs", () => {
   it.each([
     ["a long digit run", "4111111111111111"],
@@ -25,11 +25,10 @@ describe("1 MB adversarial inputs", () => {
     ["Bearer storm", "Bearer "],
     ["URL userinfo storm", "://u:"],
     ["IBAN-like groups", "DE89 3704 "],
-  ])("scrubs %s in well under a second", (_name, unit) => {
+  ])("scrubs %s of 1 MB and is idempotent on the result", (_name, unit) => {
     const input = repeat(unit);
-    const start = performance.now();
     const out = scrub.text(input);
-    expect(performance.now() - start).toBeLessThan(1500);
     expect(typeof out).toBe("string");
+    expect(scrub.text(out)).toBe(out);
   });
 });
