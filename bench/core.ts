@@ -5,7 +5,13 @@
  *
  * Run with `npm run bench -- core` (needs --expose-gc, which bench/index.ts passes).
  */
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
@@ -162,11 +168,53 @@ async function churn(): Promise<string[]> {
   ];
 }
 
+/**
+ * The stdio example as a child process: time from the client closing stdin to the child's exit,
+ * by which point the session end is flushed to the event file. The SDK's client sends SIGTERM
+ * 2 s after closing stdin, so this must stay well under that.
+ */
+async function stdioDisconnect(): Promise<string[]> {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const times: number[] = [];
+  const runs = 5;
+  let complete = 0;
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), "yavio-bench-stdio-"));
+    const file = join(dir, "events.jsonl");
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ["--import", import.meta.resolve("tsx"), join(root, "examples/mcp-server/stdio.ts")],
+      cwd: root,
+      stderr: "ignore",
+      env: { ...process.env, YAVIO_EVENTS_FILE: file, YAVIO_SPOOL_DIR: join(dir, "spool"), YAVIO_API_KEY: "", YAVIO_ENDPOINT: "" },
+    });
+    const client = new Client({ name: "bench-client", version: "1.0.0" });
+    await client.connect(transport);
+    await client.callTool({ name: "login", arguments: { token: "tok_ada" } });
+    const child = (transport as unknown as { _process: ChildProcess })._process;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const t0 = performance.now();
+    await client.close();
+    await exited;
+    times.push(performance.now() - t0);
+    if (readFileSync(file, "utf8").includes('"session_end"')) complete += 1;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  times.sort((a, b) => a - b);
+  return [
+    "| runs | disconnect → child exited, median | max | runs with session_end on disk |",
+    "|---:|---:|---:|---:|",
+    `| ${runs} | ${times[Math.floor(runs / 2)]!.toFixed(0)} ms | ${times.at(-1)!.toFixed(0)} ms | ${complete}/${runs} |`,
+  ];
+}
+
 const quick = process.env.BENCH_QUICK === "1";
 console.log("### Tool-call overhead (in-memory transport, 1 KB arguments and results)\n");
 console.log((await latencyRun()).join("\n"));
 console.log("\n### Memory per open session\n");
 console.log((await memoryPerSession()).join("\n"));
+console.log("\n### Disconnect flush on stdio (the example server as a child process)\n");
+console.log((await stdioDisconnect()).join("\n"));
 if (!quick) {
   console.log("\n### Heap after 100 000 sessions opened and closed\n");
   console.log((await churn()).join("\n"));
