@@ -34,6 +34,8 @@ export class SessionState {
   promptGets = 0;
   errors = 0;
   stepSequence = 0;
+  /** Requests of this session still running: an idle sweep never ends a session mid-call. */
+  inFlight = 0;
   /** The key of the shared slot holding this session, if any (derived session ids). */
   slotKey: string | undefined;
   /** Codes already warned for this session, for once-per-session warnings. */

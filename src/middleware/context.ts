@@ -261,6 +261,7 @@ export class SlotContext implements YavioContext {
 /** The per-request store: the slot (session) and one trace for everything the request records. */
 export class RequestContext extends SlotContext {
   private trace: string | undefined;
+  private didReset = false;
   /** The error a tool handler threw, seen by the handler wrapper (the SDK turns it into a result). */
   thrown: unknown;
   /** The session the request started in: its events stay there even if the handler calls reset(). */
@@ -274,10 +275,44 @@ export class RequestContext extends SlotContext {
   override get traceId(): string {
     return (this.trace ??= newTraceId());
   }
+
+  /**
+   * The request's own session: a handler still running when its client disconnects keeps
+   * recording into the session it started in, instead of opening a new one. Only a reset()
+   * made by this request moves it on.
+   */
+  override get session(): SessionState {
+    return this.didReset ? this.slot.current() : this.startSession;
+  }
+
+  override get sessionId(): string {
+    return this.session.id;
+  }
+
+  override get userId(): string | undefined {
+    return this.session.userId;
+  }
+
+  override get traits(): Traits {
+    return this.session.traits;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.didReset = true;
+  }
 }
 
-/** The one AsyncLocalStorage that carries the request context through the host's async code. */
-export const requestStorage = new AsyncLocalStorage<RequestContext>();
+/**
+ * The one AsyncLocalStorage that carries the request context through the host's async code. Kept
+ * on globalThis, so that `yavio` from the CommonJS copy of this package sees requests instrumented
+ * by the ES module copy (and the other way round) when an application loads both.
+ */
+export const requestStorage: AsyncLocalStorage<RequestContext> = (() => {
+  const key = Symbol.for("yavio-mcp.request-storage.v1");
+  const holder = globalThis as unknown as Record<symbol, AsyncLocalStorage<RequestContext> | undefined>;
+  return (holder[key] ??= new AsyncLocalStorage<RequestContext>());
+})();
 
 const EMPTY: Traits = Object.freeze({});
 let latestRuntime: Runtime | undefined;
@@ -309,6 +344,33 @@ const INERT: YavioContext = {
   reset: () => outside("reset"),
   forUser: () => INERT,
 };
+
+/**
+ * What `ctx.yavio` is when nothing can be recorded (the configuration was shut down, or the
+ * request could not be attributed): every call is a no-op, reported once with `code`.
+ */
+export function inertContext(warn: Warn, code: "YAVIO-1208" | "YAVIO-1100"): YavioContext {
+  let warned = false;
+  const ignore = (method: string) => (): void => {
+    if (warned) return;
+    warned = true;
+    warn({ code, message: `ctx.yavio.${method}() ignored: ${code === "YAVIO-1208" ? "analytics for this configuration is shut down" : "the request could not be attributed to a session"} (warned once)` });
+  };
+  const context: YavioContext = {
+    sessionId: undefined,
+    userId: undefined,
+    traits: EMPTY,
+    identify: ignore("identify"),
+    track: ignore("track"),
+    step: ignore("step"),
+    conversion: ignore("conversion"),
+    captureError: ignore("captureError"),
+    walletAddress: ignore("walletAddress"),
+    reset: ignore("reset"),
+    forUser: () => context,
+  };
+  return context;
+}
 
 function current(method: string): YavioContext | undefined {
   const ctx = requestStorage.getStore();

@@ -302,8 +302,13 @@ export class ServerBinding {
     connection.detach = undefined;
     if (this.connection === connection) this.connection = undefined;
     const slot = connection.slot;
-    // A derived (shared) slot outlives one connection only when an anchor from sessionKey names it.
-    if (slot !== undefined) void this.runtime.endSession(slot.session, "close");
+    if (slot !== undefined) {
+      // A connection's slot ends with it: late events of a handler still running stay in the
+      // ended session instead of opening an anonymous one. (sessionKey slots are not owned by a
+      // connection and live on until idle.)
+      slot.closed = true;
+      void this.runtime.endSession(slot.session, "close");
+    }
   }
 
   /** The slot a request belongs to: the sessionKey anchor, else the connection. */
@@ -342,6 +347,7 @@ export class ServerBinding {
   private begin(extra: RequestExtra): RequestContext {
     const slot = this.slotFor(extra);
     const session = slot.current();
+    session.lastActivityAt = Date.now();
     if (!session.started) this.runtime.start(session, this.clientInfo(extra));
     return new Context(slot, session);
   }
@@ -378,15 +384,20 @@ export class ServerBinding {
       wrapped = (request, extra) => {
         let ctx: RequestContext | undefined;
         try {
-          if (!this.runtime.isShutDown) {
+          if (this.runtime.isShutDown) {
+            extra.yavio = this.runtime.inert("YAVIO-1208");
+          } else {
             ctx = this.begin(extra);
             extra.yavio = ctx;
             if (method === "tools/call") this.watchToolHandler(request);
           }
         } catch (error) {
           this.interceptionFailedOnce(error);
+          // Handlers rely on ctx.yavio being there: never let them meet undefined.
+          extra.yavio ??= this.runtime.inert("YAVIO-1100");
         }
         if (ctx === undefined) return handler(request, extra);
+        ctx.startSession.inFlight += 1;
         const started = performance.now();
         let pending: Promise<unknown>;
         try {
@@ -479,6 +490,7 @@ export class ServerBinding {
     error: unknown,
     threw: boolean,
   ): void {
+    ctx.startSession.inFlight -= 1;
     try {
       const latency = Math.round((performance.now() - started) * 1000) / 1000;
       const session = ctx.startSession;

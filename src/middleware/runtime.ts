@@ -1,6 +1,6 @@
 import type { QueuedEvent, WireEvent, WireBuilder, EventType } from "../event/index.js";
 import { EventRecord, ID_FIELDS, truncateEvent } from "../event/index.js";
-import type { ClientInfo } from "../identity/index.js";
+import type { ClientInfo, Traits } from "../identity/index.js";
 import { applyIdentify, deriveSessionId, newSessionId, SessionState, validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
 import { createScrubber, hashUserId } from "../pii/index.js";
@@ -10,7 +10,7 @@ import { createDeliveryPipeline } from "../transport/index.js";
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
 import type { ForUserOptions, YavioContext } from "./context.js";
-import { SlotContext } from "./context.js";
+import { inertContext, SlotContext } from "./context.js";
 import type { ResolvedCoreOptions, WithYavioOptions } from "./options.js";
 import { resolveCoreOptions } from "./options.js";
 
@@ -34,6 +34,8 @@ export interface SlotOptions {
  */
 export class SessionSlot {
   session: SessionState;
+  /** Set when the owning connection closed: the slot then never opens another session. */
+  closed = false;
   private fixedId: string | undefined;
   private presetUserId: string | undefined;
   readonly registryKey: string | undefined;
@@ -61,10 +63,20 @@ export class SessionSlot {
     return session;
   }
 
-  /** The live session, opening a new one when the old one ended (idle timeout). */
+  /**
+   * The live session. After an idle timeout the next request opens a new one; a derived id is
+   * then the same (the same MCP session or anchor), so the identity carries over with it: one
+   * `ses_` id never names two users.
+   */
   current(): SessionState {
-    if (this.session.ended) {
+    const old = this.session;
+    if (old.ended && !this.closed) {
       this.session = this.open(this.fixedId ?? newSessionId());
+      this.session.client = old.client;
+      if (this.fixedId !== undefined && old.userId !== undefined && this.session.userId === undefined) {
+        this.session.userId = old.userId;
+        this.session.traits = old.traits;
+      }
       if (this.registryKey !== undefined) this.runtime.slots.set(this.registryKey, this);
     }
     return this.session;
@@ -73,6 +85,8 @@ export class SessionSlot {
   /** Ends the current session and starts an anonymous one in its place (logout). */
   reset(): SessionState {
     const old = this.session;
+    // The connection is gone: there is nothing to start a new session on.
+    if (this.closed) return old;
     void this.runtime.endSession(old, "reset");
     // After a logout the fixed id and the preset user belong to the old session: the new one is fresh.
     this.fixedId = undefined;
@@ -85,6 +99,9 @@ export class SessionSlot {
     return this.session;
   }
 }
+
+/** How many idle-ended derived sessions' identities are remembered. */
+const ENDED_IDENTITIES_SIZE = 10_000;
 
 /** forUser contexts kept per (distinctId, sessionId); the least recently used goes first. */
 export const FOR_USER_CACHE_SIZE = 1000;
@@ -137,10 +154,19 @@ export class Runtime {
     let slot = this.slots.get(registryKey);
     if (slot === undefined) {
       slot = new SessionSlot(this, { registryKey, fixedId: deriveSessionId(anchor, namespace) });
+      const known = this.endedIdentities.get(registryKey);
+      if (known !== undefined) {
+        this.endedIdentities.delete(registryKey);
+        slot.session.userId = known.userId;
+        slot.session.traits = known.traits;
+      }
       this.slots.set(registryKey, slot);
     }
     return slot;
   }
+
+  /** Identities of derived sessions that ended idle, by slot key. */
+  private readonly endedIdentities = new Map<string, { userId: string; traits: Traits }>();
 
   /** Emits the session_start event once, when the client is known as well as it will be. */
   start(session: SessionState, client: ClientInfo | undefined): void {
@@ -162,7 +188,16 @@ export class Runtime {
     session.ended = true;
     this.sessions.delete(session.id);
     const key = session.slotKey;
-    if (key !== undefined && this.slots.get(key)?.session === session) this.slots.delete(key);
+    if (key !== undefined && this.slots.get(key)?.session === session) {
+      this.slots.delete(key);
+      // A derived id comes back with the same anchor: remember who it was, so that it never
+      // names two users (bounded: the oldest memories go first).
+      if (session.userId !== undefined && reason === "idle") {
+        this.endedIdentities.delete(key);
+        this.endedIdentities.set(key, { userId: session.userId, traits: session.traits });
+        if (this.endedIdentities.size > ENDED_IDENTITIES_SIZE) this.endedIdentities.delete(this.endedIdentities.keys().next().value!);
+      }
+    }
     if (session.started && !session.quiet) {
       const now = Date.now();
       const duration = now - session.startedAt;
@@ -279,8 +314,20 @@ export class Runtime {
   sweep(now = Date.now()): void {
     const limit = now - this.core.sessionIdleTimeoutMs;
     for (const session of [...this.sessions.values()]) {
-      if (session.lastActivityAt <= limit) void this.endSession(session, "idle");
+      if (session.lastActivityAt <= limit && session.inFlight === 0) void this.endSession(session, "idle");
     }
+  }
+
+  private readonly inertContexts = new Map<string, YavioContext>();
+
+  /** The no-op ctx.yavio handed to handlers when nothing can be recorded; warns once per code. */
+  inert(code: "YAVIO-1208" | "YAVIO-1100"): YavioContext {
+    let context = this.inertContexts.get(code);
+    if (context === undefined) {
+      context = inertContext(this.warn, code);
+      this.inertContexts.set(code, context);
+    }
+    return context;
   }
 
   private readonly contexts = new Map<string, SlotContext>();
@@ -325,6 +372,7 @@ export class Runtime {
       this.disarmSweeper();
       this.slots.clear();
       this.contexts.clear();
+      this.endedIdentities.clear();
       this.onShutdown?.();
       await this.pipeline.shutdown();
     })();

@@ -109,3 +109,100 @@ describe("session lifecycle", () => {
     await getYavio(withYavio(new McpServer({ name: "x", version: "1" }), cap.options)).shutdown();
   });
 });
+
+describe("lifecycle edges", () => {
+  it("keeps ctx.yavio usable after shutdown: calls do nothing, the tool answers unchanged, YAVIO-1208 once", async () => {
+    const cap = capture();
+    const a = withYavio(new McpServer({ name: "a", version: "1" }), cap.options);
+    const b = withYavio(new McpServer({ name: "b", version: "1" }), cap.options);
+    b.registerTool("login", {}, (ctx) => {
+      ctx.yavio.identify("u1");
+      ctx.yavio.track("after");
+      return { content: [{ type: "text", text: `ok ${String(ctx.yavio.userId)}` }] };
+    });
+    const client = await connectClient(b);
+    await getYavio(a).shutdown(); // one server's handle shuts the shared configuration down
+    const before = cap.sink.events.length;
+    for (let i = 0; i < 2; i++) {
+      const result = await client.callTool({ name: "login", arguments: {} });
+      expect(result).toEqual({ content: [{ type: "text", text: "ok undefined" }] });
+    }
+    expect(cap.sink.events.length).toBe(before);
+    expect(cap.warnings.filter((w) => w.code === "YAVIO-1208")).toHaveLength(1);
+    await client.close();
+  });
+
+  it("records what a handler does after its client disconnected into its own session, opening no new one", async () => {
+    const cap = capture();
+    const server = withYavio(new McpServer({ name: "s", version: "1" }), cap.options);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((r) => (done = r));
+    server.registerTool("slow", {}, async (ctx) => {
+      ctx.yavio.identify("alice");
+      await gate;
+      ctx.yavio.track("late_work");
+      done();
+      return { content: [] };
+    });
+    const client = await connectClient(server);
+    void client.callTool({ name: "slow", arguments: {} }).catch(() => undefined);
+    await new Promise((r) => setImmediate(r));
+    await client.close();
+    release();
+    await finished;
+    await getYavio(server).flush();
+    const sessions = new Set(cap.sink.events.map((e) => e.session_id));
+    expect(sessions.size).toBe(1);
+    expect(ofType(cap.sink.events, "connection", "session_start")).toHaveLength(1);
+    expect(ofType(cap.sink.events, "track", "late_work")[0]).toMatchObject({ user_id: "alice" });
+    expect(getYavio(server).stats().openSessions).toBe(0);
+    await getYavio(server).shutdown();
+  });
+
+  it("resumes a derived session after an idle timeout under the same id and the same user", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+    const cap = capture();
+    const options = { ...cap.options, sessionIdleTimeoutMs: 60_000, sessionKey: () => "user-token-1" };
+    const server = withYavio(new McpServer({ name: "s", version: "1" }), options);
+    server.registerTool("login", {}, (ctx) => {
+      ctx.yavio.identify("alice", { plan: "pro" });
+      return { content: [] };
+    });
+    server.registerTool("who", {}, (ctx) => ({ content: [{ type: "text", text: `${ctx.yavio.sessionId}|${String(ctx.yavio.userId)}` }] }));
+    const client = await connectClient(server);
+    await client.callTool({ name: "login", arguments: {} });
+    const before = (await client.callTool({ name: "who", arguments: {} })).content as { text: string }[];
+    await vi.advanceTimersByTimeAsync(120_000);
+    const after = (await client.callTool({ name: "who", arguments: {} })).content as { text: string }[];
+    expect(after[0]!.text).toBe(before[0]!.text);
+    expect(after[0]!.text.endsWith("|alice")).toBe(true);
+    await getYavio(server).shutdown();
+    const reasons = ofType(cap.sink.events, "connection", "session_end").map((e) => e.metadata?.reason);
+    expect(reasons).toEqual(["idle", "shutdown"]);
+    expect(new Set(cap.sink.events.map((e) => e.user_id))).toEqual(new Set(["alice"]));
+    await client.close();
+  });
+
+  it("never ends a session by idle timeout while one of its requests is still running", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+    const cap = capture();
+    const server = withYavio(new McpServer({ name: "s", version: "1" }), { ...cap.options, sessionIdleTimeoutMs: 60_000 });
+    let release: () => void = () => undefined;
+    server.registerTool("long", {}, async () => {
+      await new Promise<void>((r) => (release = r));
+      return { content: [] };
+    });
+    const client = await connectClient(server);
+    const call = client.callTool({ name: "long", arguments: {} }, undefined, { timeout: 10 * 60_000 });
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(getYavio(server).stats().openSessions).toBe(1);
+    release();
+    await call;
+    await getYavio(server).flush();
+    expect(ofType(cap.sink.events, "connection", "session_end")).toHaveLength(0);
+    await client.close();
+    await getYavio(server).shutdown();
+  });
+});
