@@ -5,6 +5,7 @@ import type { RequestContext } from "./context.js";
 import { RequestContext as Context, requestStorage } from "./context.js";
 import { categorizeError } from "./error-category.js";
 import { detectPlatform } from "./platform.js";
+import type { WithYavioOptions } from "./options.js";
 import type { Runtime } from "./runtime.js";
 import { errorText, SessionSlot } from "./runtime.js";
 
@@ -104,6 +105,8 @@ export class ServerBinding {
     readonly runtime: Runtime,
     private readonly low: LowLevelServer,
     mcp: McpServerLike | undefined,
+    /** This call's own sessionKey: servers sharing a configuration may each close over other state. */
+    private readonly sessionKey: WithYavioOptions["sessionKey"],
   ) {
     this.mcp = mcp;
   }
@@ -313,8 +316,7 @@ export class ServerBinding {
 
   /** The slot a request belongs to: the sessionKey anchor, else the connection. */
   private slotFor(extra: RequestExtra): SessionSlot {
-    const { runtime } = this;
-    const sessionKey = runtime.core.sessionKey;
+    const { runtime, sessionKey } = this;
     if (sessionKey) {
       let anchor: unknown;
       try {

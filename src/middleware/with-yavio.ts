@@ -41,20 +41,30 @@ function identityOf(value: object): number {
 }
 
 /**
- * A key equal for equal configurations: plain values by content, functions and objects such as
- * sinks or loggers by identity (two different sink objects are two configurations).
+ * A key equal for equal configurations, so that servers made per request share one pipeline even
+ * when each call builds its options afresh:
+ * - plain values by content, regular expressions by their source;
+ * - functions by their source text (an inline `sessionKey: (extra) => …` is the same option on
+ *   every call; `sessionKey` itself is taken from each call, see ServerBinding);
+ * - sinks, loggers and other objects with behaviour by identity (two sink objects are two
+ *   destinations).
  */
 function configKey(options: WithYavioOptions): string {
-  return JSON.stringify(options, (_key, value: unknown) => {
-    if (typeof value === "function") return `fn#${identityOf(value)}`;
+  return JSON.stringify(options, (key, value: unknown) => {
+    if (key === "") return value; // the options object itself
+    if (typeof value === "function") return `fn:${String(value)}`;
+    if (value instanceof RegExp) return `re:${String(value)}`;
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) return `obj#${identityOf(value)}`;
+      const hasBehaviour = Object.values(value).some((v) => typeof v === "function");
+      if ((proto !== Object.prototype && proto !== null) || hasBehaviour) return `obj#${identityOf(value)}`;
     }
-    if (value instanceof RegExp) return `re#${value.toString()}`;
     return value;
   });
 }
+
+/** Past this many live configurations, options are probably rebuilt with new sink objects per call. */
+const MANY_RUNTIMES = 16;
 
 function acquireRuntime(options: WithYavioOptions): Runtime {
   const key = configKey(options);
@@ -66,6 +76,13 @@ function acquireRuntime(options: WithYavioOptions): Runtime {
     };
     runtimes.set(key, created);
     runtime = created;
+    if (runtimes.size === MANY_RUNTIMES + 1) {
+      created.warn({
+        code: "YAVIO-1104",
+        message: `${runtimes.size} distinct withYavio configurations are live, each with its own pipeline: create the options (and any sink object) once and pass the same object to every withYavio call`,
+        details: { configurations: runtimes.size },
+      });
+    }
   }
   setLatestRuntime(runtime);
   return runtime;
@@ -108,7 +125,7 @@ export function withYavio<S extends object>(server: S, options: WithYavioOptions
     });
     return same;
   }
-  const binding = new ServerBinding(runtime, found.low, found.mcp);
+  const binding = new ServerBinding(runtime, found.low, found.mcp, options.sessionKey);
   try {
     binding.attach();
   } catch (error) {

@@ -18,6 +18,7 @@ export const WARNING_CODES = {
   "YAVIO-1101": "Platform detection failed.",
   "YAVIO-1102": "Session id derivation failed (`sessionKey` threw or returned a non-string).",
   "YAVIO-1103": "Server already wrapped: the second `withYavio` call is a no-op.",
+  "YAVIO-1104": "Many distinct withYavio configurations are live (options rebuilt with new sink objects per call?).",
   "YAVIO-1105": "Context unavailable: `yavio` was called outside an MCP handler.",
   "YAVIO-1106": "Response inspection failed: the tool result could not be read for analytics.",
 

@@ -206,3 +206,49 @@ describe("lifecycle edges", () => {
     await getYavio(server).shutdown();
   });
 });
+
+describe("sharing one configuration", () => {
+  it("shares one pipeline among calls whose options are rebuilt inline, functions included", () => {
+    const cap = capture();
+    const before = liveRuntimeCount();
+    const servers = Array.from({ length: 50 }, () =>
+      withYavio(new McpServer({ name: "s", version: "1" }), {
+        sink: cap.sink,
+        logLevel: "silent",
+        onWarning: (w) => cap.warnings.push(w),
+        sessionKey: (extra) => extra.requestInfo?.headers?.["x-user"] as string | undefined,
+        pii: { patterns: [{ name: "order", pattern: /ORD-\d+/ }] },
+      }),
+    );
+    expect(liveRuntimeCount()).toBe(before + 1);
+    return getYavio(servers[0]!).shutdown();
+  });
+
+  it("uses each call's own sessionKey, so closures over per-call state keep working", async () => {
+    const cap = capture();
+    const make = (anchor: string) => {
+      const server = withYavio(new McpServer({ name: "s", version: "1" }), { ...cap.options, sessionKey: () => anchor });
+      server.registerTool("who", {}, (ctx) => ({ content: [{ type: "text", text: ctx.yavio.sessionId ?? "" }] }));
+      return server;
+    };
+    const a = make("anchor-a");
+    const b = make("anchor-b");
+    const ca = await connectClient(a);
+    const cb = await connectClient(b);
+    const sa = ((await ca.callTool({ name: "who", arguments: {} })).content as { text: string }[])[0]!.text;
+    const sb = ((await cb.callTool({ name: "who", arguments: {} })).content as { text: string }[])[0]!.text;
+    expect(sa).not.toBe(sb);
+    await ca.close();
+    await cb.close();
+    await getYavio(a).shutdown();
+  });
+
+  it("warns YAVIO-1104 once when many distinct configurations pile up", async () => {
+    const warnings: string[] = [];
+    const servers = Array.from({ length: 20 }, () =>
+      withYavio(new McpServer({ name: "s", version: "1" }), { sink: { name: "fresh", send: () => Promise.resolve({ status: "success" as const }) }, logLevel: "silent", onWarning: (w) => warnings.push(w.code) }),
+    );
+    expect(warnings.filter((c) => c === "YAVIO-1104")).toHaveLength(1);
+    for (const server of servers) await getYavio(server).shutdown();
+  });
+});
