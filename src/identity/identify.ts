@@ -71,25 +71,37 @@ export function applyIdentify(session: SessionState, userId: unknown, traits: un
 export function mergeTraits(current: Traits, incoming: Record<string, unknown>, notes: IdentifyNote[] = []): Traits {
   const changed: string[] = [];
   for (const key of Object.keys(incoming)) {
-    if (!(key in current) || !sameJson(current[key], incoming[key])) changed.push(key);
+    if (!Object.hasOwn(current, key) || !sameJson(current[key], incoming[key])) changed.push(key);
   }
   if (changed.length === 0) return current;
   const next = copy(current);
   for (const key of changed) define(next, key, incoming[key]);
   const bytes = jsonBytes(next);
   if (bytes > MAX_TRAITS_BYTES) {
-    // Undo this call's changes, last key first, until it fits: what the session had stays.
+    // Undo this call's changes, last key first, until it fits: what the session had stays. Each
+    // key's share of the size is computed once, so cutting stays linear in the traits' size.
+    let size = bytes;
     const dropped: string[] = [];
-    while (changed.length > 0 && jsonBytes(next) > MAX_TRAITS_BYTES) {
+    while (changed.length > 0 && size > MAX_TRAITS_BYTES - 2) { // 2 bytes of slack: the last entry has no comma
       const key = changed.pop()!;
-      if (key in current) define(next, key, current[key]);
-      else delete next[key];
+      size -= entryBytes(key, next[key]);
+      if (Object.hasOwn(current, key)) {
+        define(next, key, current[key]);
+        size += entryBytes(key, current[key]);
+      } else {
+        delete next[key];
+      }
       dropped.push(key);
     }
     notes.push({ kind: "traits-cut", droppedKeys: dropped, bytes });
     if (changed.length === 0) return current;
   }
   return Object.freeze(next);
+}
+
+/** Bytes one `"key":value,` entry takes in the serialised object. */
+function entryBytes(key: string, value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(key), "utf8") + 1 + Buffer.byteLength(JSON.stringify(value) ?? "null", "utf8") + 1;
 }
 
 function define(target: Record<string, unknown>, key: string, value: unknown): void {

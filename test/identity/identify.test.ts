@@ -180,3 +180,23 @@ describe("session and trace ids", () => {
     expect(deriveSessionId("secret-token")).not.toContain("secret");
   });
 });
+
+describe("large traits", () => {
+  it("cuts a traits object of 10 000 keys to the limit, keeping the earliest keys", () => {
+    const session = fresh();
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 10_000; i++) many[`k${i}`] = "v".repeat(30);
+    const outcome = applyIdentify(session, "u1", many);
+    expect(outcome.kind === "applied" && outcome.notes[0]?.kind).toBe("traits-cut");
+    const size = Buffer.byteLength(JSON.stringify(session.traits));
+    expect(size).toBeLessThanOrEqual(MAX_TRAITS_BYTES);
+    expect(size).toBeGreaterThan(MAX_TRAITS_BYTES - 100);
+    expect(Object.keys(session.traits)[0]).toBe("k0");
+  });
+
+  it("treats keys inherited from Object.prototype as new traits", () => {
+    const session = fresh();
+    applyIdentify(session, "u1", { constructor: "acme", toString: "x" });
+    expect(session.traits).toEqual({ constructor: "acme", toString: "x" });
+  });
+});
