@@ -74,12 +74,12 @@ export type ErrorCategory = "auth" | "validation" | "timeout" | "rate_limit" | "
 
 /**
  * Fields that identify or order an event. They are never scrubbed or truncated: they are what the
- * store joins and deduplicates on.
+ * store joins and deduplicates on. `event_name` is not one of them: it can be a resource URI or a
+ * name built from user data.
  */
 export const ID_FIELDS: ReadonlySet<string> = new Set([
   "event_id",
   "event_type",
-  "event_name",
   "trace_id",
   "session_id",
   "timestamp",

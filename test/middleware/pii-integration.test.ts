@@ -1,4 +1,4 @@
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { WireEvent } from "../../src/index.js";
@@ -53,6 +53,23 @@ describe("PII in the middleware", () => {
     expect(ofType(sink.events, "tool_call", "fail")[0]!.error_message).toBe("no account for [EMAIL_REDACTED]");
     expect(ofType(sink.events, "identify")[0]!.user_traits).toEqual({ contact: "write to [EMAIL_REDACTED]" });
     expect(ofType(sink.events, "track")[0]!.metadata).toEqual({ preview: "card [CC_REDACTED]" });
+  });
+
+  it("scrubs event names: a resource URI or a custom event name built from user data", async () => {
+    const { sink, server } = setup();
+    server.registerResource("user", new ResourceTemplate("user://{email}", { list: undefined }), {}, (uri) => ({ contents: [{ uri: uri.href, text: "profile" }] }));
+    server.registerTool("signup", {}, (ctx) => {
+      ctx.yavio.track(`signup ${EMAIL}`);
+      return { content: [] };
+    });
+    const client = await connectClient(server);
+    await client.readResource({ uri: `user://${EMAIL}` });
+    await client.callTool({ name: "signup", arguments: {} });
+    await getYavio(server).flush();
+    expect(JSON.stringify(sink.events)).not.toContain("jane.doe");
+    expect(ofType(sink.events, "resource_access")[0]!.event_name).toBe("user://[EMAIL_REDACTED]");
+    expect(ofType(sink.events, "track")[0]!.event_name).toBe("signup [EMAIL_REDACTED]");
+    await client.close();
   });
 
   it("never scrubs ids, and keeps user_id as the join key", async () => {
