@@ -3,14 +3,11 @@ import { YavioConfigError } from "../warnings/index.js";
 import type { Warn } from "../warnings/index.js";
 import { registerForExit } from "./exit-hooks.js";
 import type { ExitParticipant } from "./exit-hooks.js";
+import { ENVELOPE_BYTES, INGEST_MAX_BATCH_BYTES, INGEST_MAX_BATCH_EVENTS } from "./ingest-limits.js";
 import { serializeEvent } from "./serialize.js";
 import type { SendResult, Sink } from "./sink.js";
 
-/** The ingest's limits per request (Yavio ingest v1). */
-export const INGEST_MAX_BATCH_EVENTS = 1000;
-export const INGEST_MAX_BATCH_BYTES = 500 * 1024;
-// Room for `{"events":[...],"sdk_version":"…","sent_at":"…"}` around the events.
-const ENVELOPE_BYTES = 128;
+export { INGEST_MAX_BATCH_BYTES, INGEST_MAX_BATCH_EVENTS };
 
 export interface PipelineOptions<T> {
   /** Every batch goes to each sink (fan-out). */

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { WireEvent } from "../event/index.js";
 import { YavioConfigError } from "../warnings/index.js";
 import type { Warn } from "../warnings/index.js";
+import { chunkForIngest } from "./ingest-limits.js";
 import { serializeEvent } from "./serialize.js";
 import type { SendOptions, SendResult, Sink } from "./sink.js";
 
@@ -120,26 +121,40 @@ export class SpoolingSink implements Sink {
 
   private write(batch: readonly WireEvent[]): boolean {
     if (batch.length === 0) return true;
-    let text = "";
-    for (const event of batch) text += `${serializeEvent(event)}\n`;
-    const bytes = Buffer.byteLength(text);
+    let lines = batch.map((event) => `${serializeEvent(event)}\n`);
+    const sizes = new Map<string, number>();
+    const sizeOf = (line: string): number => {
+      let size = sizes.get(line);
+      if (size === undefined) {
+        size = Buffer.byteLength(line);
+        sizes.set(line, size);
+      }
+      return size;
+    };
+    let bytes = lines.reduce((sum, line) => sum + sizeOf(line), 0);
     try {
       mkdirSync(this.dir, { recursive: true });
       if (bytes > this.maxBytes) {
+        // Keep the newest events that fit, as makeRoom keeps the newest files.
+        let keep = lines.length;
+        let kept = 0;
+        while (keep > 0 && kept + sizeOf(lines[keep - 1] as string) <= this.maxBytes) {
+          keep -= 1;
+          kept += sizeOf(lines[keep] as string);
+        }
+        const discarded = keep;
+        lines = lines.slice(keep);
+        bytes = kept;
         this.warn({
           code: "YAVIO-1210",
-          message: `spool full: a batch of ${batch.length} events is larger than the spool (${this.maxBytes} bytes) and was discarded`,
-          details: { events: batch.length, maxBytes: this.maxBytes },
+          message: `spool full: ${discarded} of ${batch.length} events did not fit in the spool (${this.maxBytes} bytes) and were discarded`,
+          details: { events: discarded, maxBytes: this.maxBytes },
         });
-        return false;
+        if (lines.length === 0) return false;
       }
       this.makeRoom(bytes);
-      this.seq += 1;
-      const name = `${Date.now().toString().padStart(15, "0")}-${process.pid}-${this.seq.toString().padStart(6, "0")}`;
-      const tmp = join(this.dir, `${name}.tmp`);
-      writeFileSync(tmp, text, "utf8");
-      // A rename is atomic: a replay in another process never reads half a file.
-      renameSync(tmp, join(this.dir, `${name}${SPOOL_EXT}`));
+      // One file per ingest-sized chunk: a replay sends a file as one request, which must be accepted.
+      for (const chunk of chunkForIngest(lines, sizeOf)) this.writeFile(chunk.join(""));
       return true;
     } catch (error) {
       this.warn({
@@ -149,6 +164,21 @@ export class SpoolingSink implements Sink {
       });
       return false;
     }
+  }
+
+  /** Writes one spool file atomically (throws on failure). */
+  private writeFile(text: string, name = this.nextName()): string {
+    const tmp = join(this.dir, `${name}.tmp`);
+    writeFileSync(tmp, text, "utf8");
+    // A rename is atomic: a replay in another process never reads half a file.
+    const path = join(this.dir, `${name}${SPOOL_EXT}`);
+    renameSync(tmp, path);
+    return path;
+  }
+
+  private nextName(): string {
+    this.seq += 1;
+    return `${Date.now().toString().padStart(15, "0")}-${process.pid}-${this.seq.toString().padStart(6, "0")}`;
   }
 
   /** Deletes the oldest spool files until `incoming` more bytes fit. */
@@ -220,20 +250,18 @@ export class SpoolingSink implements Sink {
         }
         continue;
       }
-      const controller = new AbortController();
-      this.replayAbort = controller;
-      const timer = setTimeout(() => controller.abort(), this.replayTimeoutMs);
-      timer.unref();
-      let result: SendResult;
-      try {
-        result = await this.inner.send(batch, { signal: controller.signal });
-      } catch (error) {
-        result = { status: "retryable", reason: error instanceof Error ? error.message : String(error) };
-      } finally {
-        clearTimeout(timer);
-        this.replayAbort = undefined;
+      // A file from an older version may hold more than one request may carry: send it in chunks.
+      const chunks = chunkForIngest(batch, (event) => Buffer.byteLength(serializeEvent(event)) + 1);
+      let sent = 0;
+      let stopped = false;
+      for (const chunk of chunks) {
+        if (this.closed || !(await this.deliver(chunk))) {
+          stopped = true;
+          break;
+        }
+        sent += 1;
       }
-      if (result.status === "success" || (result.status === "failure" && result.permanent !== true)) {
+      if (!stopped) {
         try {
           unlinkSync(claimed);
         } catch {
@@ -241,15 +269,48 @@ export class SpoolingSink implements Sink {
         }
         continue;
       }
-      try {
-        renameSync(claimed, path);
-      } catch {
-        // Keep the claimed name; reclaimOrphans picks it up after this process ends.
-      }
+      this.putBack(claimed, path, sent === 0 ? undefined : chunks.slice(sent).flat());
       this.dirty = true;
       return;
     }
     this.warnedSpooling = false;
+  }
+
+  /** Sends one chunk of a spool file; false when it must stay in the spool (retryable, auth refused). */
+  private async deliver(chunk: readonly WireEvent[]): Promise<boolean> {
+    const controller = new AbortController();
+    this.replayAbort = controller;
+    const timer = setTimeout(() => controller.abort(), this.replayTimeoutMs);
+    timer.unref();
+    let result: SendResult;
+    try {
+      result = await this.inner.send(chunk, { signal: controller.signal });
+    } catch (error) {
+      result = { status: "retryable", reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+      this.replayAbort = undefined;
+    }
+    // A batch the receiver called invalid would fail again: only that chunk is dropped.
+    return result.status === "success" || (result.status === "failure" && result.permanent !== true);
+  }
+
+  /** Returns a claimed file to the spool, keeping only `rest` when part of it was delivered. */
+  private putBack(claimed: string, path: string, rest: readonly WireEvent[] | undefined): void {
+    try {
+      if (rest === undefined) {
+        renameSync(claimed, path);
+        return;
+      }
+      let text = "";
+      for (const event of rest) text += `${serializeEvent(event)}\n`;
+      const tmp = `${path}.tmp`;
+      writeFileSync(tmp, text, "utf8");
+      renameSync(tmp, path);
+      unlinkSync(claimed);
+    } catch {
+      // Keep the claimed name; reclaimOrphans picks it up after this process ends.
+    }
   }
 
   /** Files claimed by a process that died mid-replay go back into the spool. */

@@ -134,4 +134,62 @@ describe("spool", () => {
     const lines = readFileSync(join(cwd, "events.jsonl"), "utf8").trim().split("\n");
     expect(lines.map((l) => (JSON.parse(l) as WireEvent).event_id)).toEqual(events.map((e) => e.event_id));
   });
+
+  it("writes a large spool batch as ingest-sized files and replays every event without one oversized request", async () => {
+    const sent: number[] = [];
+    const delivered: string[] = [];
+    let up = false;
+    // Like the ingest: more than 1000 events in a request is an invalid (400) batch.
+    const ingest: Sink = {
+      name: "http",
+      send: (batch) => {
+        if (!up) return Promise.resolve<SendResult>({ status: "retryable", reason: "down" });
+        sent.push(batch.length);
+        if (batch.length > 1000) return Promise.resolve<SendResult>({ status: "failure", reason: "HTTP 400" });
+        delivered.push(...batch.map((e) => e.event_id));
+        return Promise.resolve<SendResult>({ status: "success" });
+      },
+    };
+    const events = Array.from({ length: 2500 }, (_, i) => toolCall(i));
+    new SpoolingSink(ingest, { dir: spoolDir(), warn, replayOnStart: false }).persistSync(events);
+    for (const f of spoolFiles()) {
+      const text = readFileSync(join(spoolDir(), f), "utf8");
+      expect(text.trim().split("\n").length).toBeLessThanOrEqual(1000);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(500 * 1024);
+    }
+    up = true;
+    const next = new SpoolingSink(ingest, { dir: spoolDir(), warn });
+    await next.flush();
+    expect(sent.every((n) => n <= 1000)).toBe(true);
+    expect(delivered.sort()).toEqual(events.map((e) => e.event_id).sort());
+    expect(spoolFiles()).toEqual([]);
+  });
+
+  it("replays an oversized spool file left by an older version in ingest-sized chunks", async () => {
+    mkdirSync(spoolDir(), { recursive: true });
+    const events = Array.from({ length: 1500 }, (_, i) => toolCall(i));
+    writeFileSync(join(spoolDir(), "000000000000001-1-000001.jsonl"), events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    const delivered: string[] = [];
+    const ingest: Sink = {
+      name: "http",
+      send: (batch) => {
+        if (batch.length > 1000) return Promise.resolve<SendResult>({ status: "failure", reason: "HTTP 400" });
+        delivered.push(...batch.map((e) => e.event_id));
+        return Promise.resolve<SendResult>({ status: "success" });
+      },
+    };
+    await new SpoolingSink(ingest, { dir: spoolDir(), warn }).flush();
+    expect(delivered).toHaveLength(1500);
+  });
+
+  it("keeps the part of a spool write that fits when the whole is larger than the spool, with YAVIO-1210", () => {
+    const down: Sink = { name: "http", send: () => Promise.resolve<SendResult>({ status: "retryable", reason: "down" }) };
+    const sink = new SpoolingSink(down, { dir: spoolDir(), maxBytes: 4096, warn, replayOnStart: false });
+    const events = Array.from({ length: 20 }, (_, i) => toolCall(i));
+    sink.persistSync(events);
+    const ids = spooledIds();
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids).toContain(events[19]?.event_id);
+    expect(codes()).toContain("YAVIO-1210");
+  });
 });
