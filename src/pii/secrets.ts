@@ -1,9 +1,11 @@
 import { PLACEHOLDER } from "./placeholders.js";
 
 /**
- * Vendor token formats, one alternation so the text is scanned once. Every branch starts at a word
- * boundary with a fixed prefix and has bounded repeats, so a megabyte-long token costs one bounded
- * attempt, not one per character.
+ * Vendor token formats, one regex so the text is scanned once. Every branch starts with a fixed
+ * prefix and has bounded repeats, so a megabyte-long token costs one bounded attempt, not one per
+ * character. Formats whose body holds `-` are anchored on "no token character before" instead of
+ * `\b`: `\b` matches after every `-`, so `eyJ-eyJ-…` would start a fresh 8 KB attempt every four
+ * characters (seconds per megabyte).
  */
 export const VENDOR_TOKEN = new RegExp(
   "\\b(?:" +
@@ -13,14 +15,17 @@ export const VENDOR_TOKEN = new RegExp(
       "github_pat_[A-Za-z0-9_]{22,255}(?![A-Za-z0-9_])", // GitHub fine-grained
       "[rs]k_(?:live|test)_[A-Za-z0-9]{10,247}(?![A-Za-z0-9])", // Stripe secret / restricted
       "whsec_[A-Za-z0-9+/=]{20,100}", // Stripe webhook signing secret
+      "npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", // npm access token
+      "hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9])", // Hugging Face
+    ].join("|") +
+    ")|(?<![A-Za-z0-9_-])(?:" +
+    [
       "sk-[A-Za-z0-9_-]{20,400}", // OpenAI (sk-, sk-proj-…) and Anthropic (sk-ant-…)
       "xox[abeoprs]-[A-Za-z0-9-]{10,250}", // Slack bot/user/app tokens
       "xapp-\\d-[A-Za-z0-9-]{10,250}", // Slack app-level token
       "AIza[0-9A-Za-z_-]{35}(?![\\w-])", // Google API key
-      "npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", // npm access token
       "SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![\\w-])", // SendGrid
       "glpat-[A-Za-z0-9_-]{20,64}", // GitLab personal access token
-      "hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9])", // Hugging Face
       "eyJ[A-Za-z0-9_-]{8,8192}\\.eyJ[A-Za-z0-9_-]{8,16384}\\.[A-Za-z0-9_-]{0,8192}", // JWT (JWS compact)
     ].join("|") +
     ")",

@@ -5,8 +5,10 @@ const scrub = createScrubber();
 const MB = 1024 * 1024;
 const repeat = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
 
-// Catastrophic backtracking turns a 1 MB input into minutes, which the test runner's timeout would
-// catch; no wall-clock limit is asserted here. bench/pii.ts measures the growth (256 KB → 1 MB).
+// Catastrophic backtracking turns a 1 MB input into seconds or minutes, which the runner's timeout
+// catches: each case gets 5 s where a linear scan takes milliseconds (the old JWT pattern took ~10 s
+// on `eyJ-`). No wall-clock limit is asserted; bench/pii.ts measures the growth (256 KB → 1 MB).
+const RUNNER_TIMEOUT_MS = 5_000;
 describe("1 MB adversarial inputs", () => {
   it.each([
     ["a long digit run", "4111111111111111"],
@@ -17,6 +19,11 @@ describe("1 MB adversarial inputs", () => {
     ["a@b. storm", "a@b."],
     ["a huge token", "aB3dE5gH7jK9mN1pQ"],
     ["JWT-looking segments", "eyJhbGciOi."],
+    ["dash-joined JWT prefixes", "eyJ-"],
+    ["a JWT header then dash-joined prefixes", "eyJhbGciOiJI.eyJ-"],
+    ["dash-joined sk- prefixes", "sk-"],
+    ["dash-joined AIza prefixes", "AIza-"],
+    ["dash-joined SendGrid prefixes", "SG.-"],
     ["colons", "::"],
     ["hex and colons", "ab:"],
     ["password= storm", "password="],
@@ -30,5 +37,5 @@ describe("1 MB adversarial inputs", () => {
     const out = scrub.text(input);
     expect(typeof out).toBe("string");
     expect(scrub.text(out)).toBe(out);
-  });
+  }, RUNNER_TIMEOUT_MS);
 });

@@ -47,6 +47,23 @@ describe("text detectors", () => {
     expect(scrub.text(`key ${token} end`)).toBe("key [SECRET_REDACTED] end");
   });
 
+  const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+  it.each([
+    [`Authorization: Bearer ${jwt}`, "Authorization: Bearer [SECRET_REDACTED]"],
+    [`{"id_token":"${jwt}"}`, '{"id_token":"[SECRET_REDACTED]"}'],
+    [`jwt='${jwt}'`, "jwt='[SECRET_REDACTED]'"],
+    [`(${jwt})`, "([SECRET_REDACTED])"],
+  ])("redacts a JWT in %j", (input, expected) => {
+    expect(scrub.text(input)).toBe(expected);
+  });
+
+  it.each([
+    ["eyJ-".repeat(64)],
+    ["x-sk-learn-pipeline-extra-words-here"],
+  ])("leaves the dash-joined look-alike %j untouched", (input) => {
+    expect(scrub.text(input)).toBe(input);
+  });
+
   it.each([
     ["Authorization: Bearer abc.def123-xyz", "Authorization: Bearer [SECRET_REDACTED]"],
     ["postgres://admin:s3cr3t@db.example.com:5432/app", "postgres://admin:[SECRET_REDACTED]@db.example.com:5432/app"],
