@@ -126,6 +126,9 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   let queue: T[] = [];
   // An event already prepared that did not fit in the previous batch's byte budget.
   let carry: { event: WireEvent; bytes: number } | undefined;
+  // The batch being cut, until the sinks hold it: its events are no longer in `queue`, and an
+  // `exit` during the cut (it yields to the host) must still persist them.
+  let building: WireEvent[] | undefined;
   let enqueued = 0;
   let taken = 0;
   let drainTarget = 0;
@@ -225,6 +228,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
    */
   const takeBatch = async (): Promise<WireEvent[]> => {
     const batch: WireEvent[] = [];
+    building = batch;
     let bytes = ENVELOPE_BYTES;
     const fits = (p: { bytes: number }): boolean => batch.length === 0 || bytes + p.bytes <= cfg.maxBytes;
     if (carry) {
@@ -289,14 +293,20 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
 
   const exportOnce = async (): Promise<void> => {
     const batch = await takeBatch();
-    if (batch.length === 0) return;
+    if (batch.length === 0) {
+      building = undefined;
+      return;
+    }
     const controller = new AbortController();
     currentAbort = controller;
     if (expired) controller.abort();
     const timeout = setTimeout(() => controller.abort(), cfg.exportTimeoutMs);
     timeout.unref();
     try {
-      await Promise.all(sinks.map((sink) => sendTo(sink, batch, controller.signal)));
+      const sends = sinks.map((sink) => sendTo(sink, batch, controller.signal));
+      // Every sink has it in `inFlight` now (sendTo records it before its first await).
+      if (building === batch) building = undefined;
+      await Promise.all(sends);
     } finally {
       clearTimeout(timeout);
       currentAbort = undefined;
@@ -408,7 +418,8 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
 
   /** At process `exit` nothing asynchronous runs any more: hand what is left to sinks that can persist synchronously. */
   const persistNow = (): void => {
-    const rest: WireEvent[] = [];
+    const rest: WireEvent[] = [...(building ?? [])];
+    building = undefined;
     if (carry) rest.push(carry.event);
     carry = undefined;
     for (const item of queue) {

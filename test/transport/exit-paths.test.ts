@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { WireEvent } from "../../src/event/index.js";
+import { createPipeline } from "../../src/transport/index.js";
+import type { PipelineOptions, SendResult, Sink } from "../../src/transport/index.js";
+import type { WarningInput } from "../../src/warnings/index.js";
+import { toolCall } from "./helpers/events.js";
+
+let warnings: WarningInput[];
+const warn = (w: WarningInput): void => {
+  warnings.push(w);
+};
+const codes = (): string[] => warnings.map((w) => w.code);
+
+interface Hooks {
+  onExit(): void;
+  onSignal: Record<"SIGTERM" | "SIGINT", () => void>;
+  live: Set<{ closeForExit(): Promise<void> }>;
+}
+/** The process-wide exit listeners, called directly: a real exit or signal would end the test worker. */
+const hooks = (): Hooks => (globalThis as unknown as Record<symbol, Hooks>)[Symbol.for("yavio-mcp.exit-hooks.v1")] as Hooks;
+
+/** A sink that records sends and exit persistence; with `hang`, sends never settle. */
+class RecordingSink implements Sink {
+  readonly name = "recording";
+  readonly sent: WireEvent[] = [];
+  readonly persisted: WireEvent[] = [];
+  hang = false;
+  send(batch: readonly WireEvent[]): Promise<SendResult> {
+    if (this.hang) return new Promise<SendResult>(() => undefined);
+    this.sent.push(...batch);
+    return Promise.resolve({ status: "success" });
+  }
+  persistSync(batch: readonly WireEvent[]): void {
+    this.persisted.push(...batch);
+  }
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+function pipeline(sinks: Sink[], extra: Partial<PipelineOptions<WireEvent>> = {}) {
+  const p = createPipeline<WireEvent>({ sinks, prepare: (e) => e, warn, ...extra });
+  cleanups.push(() => p.shutdown());
+  return p;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  warnings = [];
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  for (const c of cleanups.splice(0)) await c();
+});
+
+describe("exit paths", () => {
+  it("persists at exit the events of a batch still being cut (prepared, out of the queue, not yet sent)", async () => {
+    const sink = new RecordingSink();
+    let first = true;
+    const p = pipeline([sink], {
+      // The first prepare takes long enough for the cut to yield to the host after it.
+      prepare: (e) => {
+        if (first) {
+          first = false;
+          vi.advanceTimersByTime(10);
+        }
+        return e;
+      },
+    });
+    const events = Array.from({ length: 10 }, (_, i) => toolCall(i));
+    for (const e of events) p.enqueue(e);
+    void p.flush();
+    // The cut has yielded: the first event is prepared and out of the queue.
+    hooks().onExit();
+    expect(sink.persisted.map((e) => e.event_id).sort()).toEqual(events.map((e) => e.event_id).sort());
+  });
+});
