@@ -100,6 +100,9 @@ export class SessionSlot {
   }
 }
 
+/** How soon after a session ends (off stdio) its events are exported. */
+export const SESSION_END_FLUSH_MS = 100;
+
 /** How many idle-ended derived sessions' identities are remembered. */
 const ENDED_IDENTITIES_SIZE = 10_000;
 
@@ -214,8 +217,30 @@ export class Runtime {
       }, now);
     }
     if (this.sessions.size === 0) this.disarmSweeper();
-    if (reason === "shutdown") return Promise.resolve();
+    if (reason === "shutdown" || session.quiet) return Promise.resolve();
+    // stdio: the process is about to go, flush now. Elsewhere (HTTP, where a stateless server
+    // ends a session per request) session ends within a short window share one export.
+    if (session.client.transport === "stdio" || reason === "reset") return this.flushNow();
+    this.flushSoon();
+    return Promise.resolve();
+  }
+
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  private flushNow(): Promise<void> {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     return this.pipeline.flush().catch(() => undefined);
+  }
+
+  /** A flush within SESSION_END_FLUSH_MS, shared by every session that ends meanwhile. */
+  private flushSoon(): void {
+    if (this.flushTimer !== undefined || this.isShutDown) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.pipeline.flush().catch(() => undefined);
+    }, SESSION_END_FLUSH_MS);
+    this.flushTimer.unref();
   }
 
   /** Queues one event of a session. O(1) on the caller's path. */
@@ -331,13 +356,14 @@ export class Runtime {
   }
 
   private readonly contexts = new Map<string, SlotContext>();
+  private anonymousContext: SlotContext | undefined;
 
   /** A context for code outside handlers, cached per (distinctId, sessionId) in a bounded LRU. */
   forUser(distinctId: string, options?: ForUserOptions): YavioContext {
     const problem = validateUserId(distinctId);
     if (problem !== undefined) {
       this.warn({ code: "YAVIO-1300", message: `forUser: ${problem.replace("userId", "distinctId")}; an anonymous context is used` });
-      return new SlotContext(new SessionSlot(this, { quiet: true }));
+      return (this.anonymousContext ??= new SlotContext(new SessionSlot(this, { quiet: true })));
     }
     let sessionId = options?.sessionId;
     if (sessionId !== undefined && (typeof sessionId !== "string" || sessionId.trim() === "" || sessionId.length > 128)) {
@@ -346,7 +372,8 @@ export class Runtime {
     }
     const key = `${distinctId}\u0000${sessionId ?? ""}`;
     const cached = this.contexts.get(key);
-    if (cached !== undefined) {
+    // A cached context that was reset() (logout) no longer stands for distinctId: make a new one.
+    if (cached !== undefined && cached.slot.session.userId === distinctId) {
       this.contexts.delete(key);
       this.contexts.set(key, cached);
       return cached;
@@ -356,8 +383,14 @@ export class Runtime {
     // Joining a live session applies the same identity rules as an identify call would.
     if (existing !== undefined) new SlotContext(slot).identify(distinctId);
     const context = new SlotContext(slot);
+    this.contexts.delete(key);
     this.contexts.set(key, context);
-    if (this.contexts.size > FOR_USER_CACHE_SIZE) this.contexts.delete(this.contexts.keys().next().value!);
+    if (this.contexts.size > FOR_USER_CACHE_SIZE) {
+      const [oldestKey, oldest] = this.contexts.entries().next().value!;
+      this.contexts.delete(oldestKey);
+      // Its own session goes with it (quiet: no event); a joined live session is not its to end.
+      if (oldest.slot.session.quiet) void this.endSession(oldest.slot.session, "close");
+    }
     return context;
   }
 
@@ -370,6 +403,8 @@ export class Runtime {
     this.shutdownPromise ??= (async () => {
       for (const session of [...this.sessions.values()]) await this.endSession(session, "shutdown");
       this.disarmSweeper();
+      if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
       this.slots.clear();
       this.contexts.clear();
       this.endedIdentities.clear();

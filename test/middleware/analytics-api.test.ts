@@ -305,6 +305,26 @@ describe("forUser contexts outside handlers", () => {
     expect(handle.forUser("user-0")).not.toBe(first);
   });
 
+  it("after reset() on a cached context, forUser gives a fresh context identified as the user again", async () => {
+    const h = harness();
+    const handle = getYavio(h.server);
+    const first = handle.forUser("user_42");
+    first.reset();
+    expect(first.userId).toBeUndefined();
+    const again = handle.forUser("user_42");
+    expect(again).not.toBe(first);
+    expect(again.userId).toBe("user_42");
+    again.track("after_logout_job");
+    expect(ofType(await h.events(), "track", "after_logout_job")[0]!.user_id).toBe("user_42");
+  });
+
+  it("ends the session of a context evicted from the cache, so open sessions stay bounded", () => {
+    const h = harness();
+    const handle = getYavio(h.server);
+    for (let i = 0; i < 3000; i++) handle.forUser(`user-${i}`).track("job");
+    expect(handle.stats().openSessions).toBeLessThanOrEqual(1000);
+  });
+
   it("correlates with a given sessionId, for example a browser's", async () => {
     const h = harness();
     h.server.registerTool("noop", {}, () => ({ content: [] }));

@@ -207,6 +207,29 @@ describe("lifecycle edges", () => {
   });
 });
 
+describe("session-end flushes", () => {
+  it("gathers the ends of sessions closed within a short window into one export (off stdio)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+    const cap = capture();
+    const servers = Array.from({ length: 20 }, () => {
+      const server = withYavio(new McpServer({ name: "s", version: "1" }), { ...cap.options, scheduledDelayMs: 60_000 });
+      server.registerTool("t", {}, () => ({ content: [] }));
+      return server;
+    });
+    for (const server of servers) {
+      const client = await connectClient(server);
+      await client.callTool({ name: "t", arguments: {} });
+      await client.close();
+    }
+    expect(cap.sink.batches).toBe(0);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(cap.sink.batches).toBe(1);
+    expect(ofType(cap.sink.events, "connection", "session_end")).toHaveLength(20);
+    await getYavio(servers[0]!).shutdown();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
 describe("sharing one configuration", () => {
   it("shares one pipeline among calls whose options are rebuilt inline, functions included", () => {
     const cap = capture();
