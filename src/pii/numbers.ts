@@ -4,11 +4,12 @@ import { PLACEHOLDER } from "./placeholders.js";
 
 /**
  * Runs of digits, spaces and dashes of 13 to 62 characters. Not preceded by a word character, a
- * dot, `+`, `/`, `:` or `,` (decimals, phone numbers, paths, times, thousands), nor by `<digit>-`,
- * which is how UUID groups and dates continue. The class run is cheap to scan; the replacer looks
- * for the card inside it.
+ * dot, `+` or `/` (decimals, phone numbers, paths), nor by `<digit>-`, which is how UUID groups and
+ * dates continue, nor followed by a decimal part. `,` and `:` are allowed on both sides: CSV cells
+ * (`jane,4111…,12/27`) and `card:4111…` are where cards sit, and thousands or times never form a
+ * 13-digit run. The class run is cheap to scan; the replacer looks for the card inside it.
  */
-export const CARD_CANDIDATE = /(?<![\w.+\/:,]|\d-)\d[\d -]{11,60}\d(?![\w]|[.,]\d)/g;
+export const CARD_CANDIDATE = /(?<![\w.+\/]|\d-)\d[\d -]{11,60}\d(?![\w]|\.\d)/g;
 
 /**
  * Replacer for {@link CARD_CANDIDATE}: finds the longest window of whole groups holding a valid card
