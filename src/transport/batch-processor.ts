@@ -138,6 +138,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   let shutdownPromise: Promise<void> | undefined;
   let closed = false;
   let dropped = 0;
+  let warnedRefused = false;
   let droppedInEpisode = 0;
   // Set once a shutdown or exit deadline passes: later sends get an aborted signal, so sinks
   // spool or give up at once instead of waiting on the network.
@@ -418,6 +419,8 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
 
   /** At process `exit` nothing asynchronous runs any more: hand what is left to sinks that can persist synchronously. */
   const persistNow = (): void => {
+    closed = true;
+    disarm();
     const rest: WireEvent[] = [...(building ?? [])];
     building = undefined;
     if (carry) rest.push(carry.event);
@@ -444,6 +447,15 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
       hasPendingWork: () => pending() > 0,
       flush,
       closeForExit: () => close(cfg.exitTimeoutMs),
+      flushForExit: () =>
+        new Promise<void>((resolve) => {
+          const timeout = setTimeout(resolve, cfg.exitTimeoutMs);
+          timeout.unref();
+          void flush().finally(() => {
+            clearTimeout(timeout);
+            resolve();
+          });
+        }),
       persistNow,
     };
     exitHandle = registerForExit(participant);
@@ -452,7 +464,11 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   return {
     enqueue(item) {
       if (closed) {
-        warn({ code: "YAVIO-1208", message: "event refused: the pipeline is shut down" });
+        // Once per pipeline: a host that keeps calling tools after shutdown must not flood its log.
+        if (!warnedRefused) {
+          warnedRefused = true;
+          warn({ code: "YAVIO-1208", message: "event refused: the pipeline is shut down (said once; later events are refused silently)" });
+        }
         return;
       }
       if (queue.length >= cfg.maxQueueSize) {

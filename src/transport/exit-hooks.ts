@@ -11,6 +11,8 @@ export interface ExitParticipant {
   flush(): Promise<void>;
   /** Shuts the pipeline down under its short exit deadline. */
   closeForExit(): Promise<void>;
+  /** Flushes under the exit deadline and stays open: the host handles the signal and may keep running. */
+  flushForExit(): Promise<void>;
   /** Synchronous last resort from the `exit` event. */
   persistNow(): void;
 }
@@ -58,7 +60,9 @@ function handleSignal(registry: Registry, signal: ExitSignal): void {
     return;
   }
   registry.signalling.add(signal);
-  const closing = [...registry.live].map((p) => p.closeForExit());
+  // A host that handles the signal may keep running: flush, but leave the pipelines open (the
+  // `exit` listener persists what is left if the host does end).
+  const closing = [...registry.live].map((p) => (hostHandles ? p.flushForExit() : p.closeForExit()));
   void Promise.allSettled(closing).then(() => {
     registry.signalling.delete(signal);
     if (!hostHandles) reraise(registry, signal);

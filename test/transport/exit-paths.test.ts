@@ -72,4 +72,32 @@ describe("exit paths", () => {
     hooks().onExit();
     expect(sink.persisted.map((e) => e.event_id).sort()).toEqual(events.map((e) => e.event_id).sort());
   });
+
+  it("keeps taking events after a SIGTERM the host handles itself, and flushes what was queued", async () => {
+    const host = (): void => undefined;
+    process.on("SIGTERM", host);
+    try {
+      const sink = new RecordingSink();
+      const p = pipeline([sink], { scheduledDelayMs: 60_000 });
+      const before = toolCall(1);
+      p.enqueue(before);
+      hooks().onSignal.SIGTERM();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sink.sent.map((e) => e.event_id)).toEqual([before.event_id]);
+      const after = toolCall(2);
+      p.enqueue(after);
+      await p.flush();
+      expect(sink.sent.map((e) => e.event_id)).toEqual([before.event_id, after.event_id]);
+      expect(codes()).not.toContain("YAVIO-1208");
+    } finally {
+      process.removeListener("SIGTERM", host);
+    }
+  });
+
+  it("warns YAVIO-1208 once per pipeline however many events arrive after shutdown", async () => {
+    const p = pipeline([new RecordingSink()], { handleProcessExit: false });
+    await p.shutdown();
+    for (let i = 0; i < 5; i += 1) p.enqueue(toolCall(i));
+    expect(codes().filter((c) => c === "YAVIO-1208")).toHaveLength(1);
+  });
 });
