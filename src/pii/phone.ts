@@ -32,9 +32,12 @@ export function isInternationalDigits(digits: string): boolean {
 export const INTERNATIONAL_PHONE =
   /(?<![\w+])\+(?:\d{8,15}|\d{1,4}(?:[ .-]?\(\d{1,4}\))?[ .-]?\d{1,8}(?:[ .-]\d{1,8}){0,6})(?![\w])/g;
 
-/** `(415) 555-2671`, `415-555-2671`, `415.555.2671`, `1 415 555 2671`: separators required. */
+/**
+ * `(415) 555-2671`, `415-555-2671`, `415.555.2671`, `1 415 555 2671`: separators required. A `:`
+ * in front is fine (`tel:415-555-2671`, `Phone:…`); a dot, slash or dash means a longer token.
+ */
 export const NORTH_AMERICAN_PHONE =
-  /(?<![\w+.\/:-])(?:1[ .-]?)?(?:\([2-9]\d\d\)[ .-]?[2-9]\d\d[ .-]?|[2-9]\d\d([ .-])[2-9]\d\d\1)\d{4}(?![\w]|[.-]\d)/g;
+  /(?<![\w+.\/-])(?:1[ .-]?)?(?:\([2-9]\d\d\)[ .-]?[2-9]\d\d[ .-]?|[2-9]\d\d([ .-])[2-9]\d\d\1)\d{4}(?![\w]|[.-]\d)/g;
 
 /**
  * Replacer for {@link INTERNATIONAL_PHONE}: the digit count is checked on the longest run of
