@@ -1,4 +1,5 @@
 import { isPlaceholder, PLACEHOLDER } from "./placeholders.js";
+import { keyWords } from "./sensitive-keys.js";
 import type { KeyClassifier } from "./sensitive-keys.js";
 
 /**
@@ -74,8 +75,16 @@ function keyBefore(input: string, sep: number, floor: number): { start: number; 
   return { start: i, end };
 }
 
+// Words that make a token-ish key a count or a limit (`max_token=512`, `num_tokens: 12`).
+const COUNT_WORDS = new Set(["max", "min", "num", "n", "count", "total", "limit", "size", "len", "length", "ttl"]);
+// Words that make a key a credential whatever else it says: `max_password=123456` is still a PIN.
+const CREDENTIAL_WORDS = /pass|pwd|secret|key|pin|otp|cvv|cvc|credential|auth/;
+
 function isSecretValue(key: string, value: string): boolean {
   if (value === "" || isPlaceholder(value) || NOT_A_VALUE.test(value) || AUTH_SCHEME.test(value)) return false;
-  // A prefixed key with a small number is a count or a limit (`max_token=512`), not a credential.
-  return !(/^\d{1,6}$/.test(value) && /[_.-]|[a-z][A-Z]/.test(key));
+  // A small number is a credential (`DB_PASSWORD=123456`, `api_key=654321`) unless the key says it
+  // counts something and names no credential.
+  if (!/^\d{1,6}$/.test(value)) return true;
+  const words = keyWords(key);
+  return !(words.some((w) => COUNT_WORDS.has(w)) && !words.some((w) => CREDENTIAL_WORDS.test(w)));
 }

@@ -78,6 +78,11 @@ describe("text detectors", () => {
     ["https://x.io/cb?token=abc123&x=1", "https://x.io/cb?token=[SECRET_REDACTED]&x=1"],
     ["Authorization: Basic dXNlcjpwYXNz", "Authorization: [SECRET_REDACTED]"],
     ["secret: 'a b c'", "secret: '[SECRET_REDACTED]'"],
+    ["DB_PASSWORD=123456", "DB_PASSWORD=[SECRET_REDACTED]"],
+    ["client_secret=654321 grant=x", "client_secret=[SECRET_REDACTED] grant=x"],
+    ["api_key=123456", "api_key=[SECRET_REDACTED]"],
+    ["user_password: 271828", "user_password: [SECRET_REDACTED]"],
+    ['{"smtpPassword": 4242}', '{"smtpPassword": [SECRET_REDACTED]}'],
   ])("redacts the credential in %j", (input, expected) => {
     expect(scrub.text(input)).toBe(expected);
   });
@@ -107,6 +112,7 @@ describe("text detectors", () => {
     ["pk_live_51H8abcdefghijklmnopqrstuv"],
     ["****4242 and **** **** **** 4242 and XXX-XX-1234"],
     ["max_tokens=4096 tokens_used: 12 passwordless=true primary_key=id"],
+    ["max_token=512 num_token: 3 token_limit=4096 min_token=1"],
     ["127.0.0.1:3000 0.0.0.0:80 255.255.255.0 ::1"],
     ["666-12-3456 000-12-3456 912-12-3456 123-00-4567 123-45-0000"],
     ["12:30:45 00:1a:2b:3c:4d:5e std::vector Foo::bar"],
