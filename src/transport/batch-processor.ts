@@ -162,6 +162,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     });
   };
   let deadlineTimer: NodeJS.Timeout | undefined;
+  let deadlineAt = Infinity;
   let currentAbort: AbortController | undefined;
   const inFlight = new Map<Sink, readonly WireEvent[]>();
   const failing = new Set<Sink>();
@@ -369,9 +370,13 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     return flushing;
   };
 
+  /** Arms the deadline, never later than one already armed (an exit's 1 s must not become a shutdown's 30 s). */
   const expireIn = (ms: number): void => {
     if (expired) return;
+    const at = performance.now() + ms;
+    if (deadlineTimer !== undefined && deadlineAt <= at) return;
     if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+    deadlineAt = at;
     deadlineTimer = setTimeout(() => {
       deadlineTimer = undefined;
       expired = true;
@@ -390,9 +395,11 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
 
   let exitHandle: { unregister(): void } | undefined;
 
+  let shutdownSettled = false;
   const close = (timeoutMs: number): Promise<void> => {
     if (shutdownPromise) {
-      expireIn(timeoutMs);
+      // After the shutdown settled there is nothing left to bound: no new timer.
+      if (!shutdownSettled) expireIn(timeoutMs);
       return shutdownPromise;
     }
     closed = true;
@@ -410,6 +417,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
         }),
       );
     })().finally(() => {
+      shutdownSettled = true;
       if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
       deadlineTimer = undefined;
       exitHandle?.unregister();

@@ -100,4 +100,26 @@ describe("exit paths", () => {
     for (let i = 0; i < 5; i += 1) p.enqueue(toolCall(i));
     expect(codes().filter((c) => c === "YAVIO-1208")).toHaveLength(1);
   });
+
+  it("keeps the exit deadline when the host calls shutdown() with a longer one from its own signal handler", async () => {
+    const sink = new RecordingSink();
+    sink.hang = true;
+    const p = pipeline([sink], { exitTimeoutMs: 1000, shutdownTimeoutMs: 30_000 });
+    p.enqueue(toolCall(1));
+    void p.flush();
+    for (const participant of hooks().live) void participant.closeForExit();
+    let settled = false;
+    void p.shutdown().then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(settled).toBe(true);
+  });
+
+  it("arms no timer for a second shutdown() after the first settled", async () => {
+    const p = pipeline([new RecordingSink()], { handleProcessExit: false });
+    p.enqueue(toolCall(1));
+    await p.shutdown();
+    expect(vi.getTimerCount()).toBe(0);
+    await p.shutdown();
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
