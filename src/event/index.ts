@@ -1,6 +1,6 @@
 export { EventRecord } from "./event-record.js";
 export type { EventSubject, WireBuilder } from "./event-record.js";
-export { MAX_ERROR_MESSAGE_LENGTH, MAX_EVENT_BYTES, MAX_NAME_LENGTH, truncateEvent } from "./truncate.js";
+export { boundForQueue, MAX_ERROR_MESSAGE_LENGTH, MAX_EVENT_BYTES, MAX_NAME_LENGTH, truncateEvent } from "./truncate.js";
 export type { TruncateOutcome } from "./truncate.js";
 export { ID_FIELDS } from "./wire-event.js";
 export type { ErrorCategory, EventType, Platform, QueuedEvent, WireEvent } from "./wire-event.js";

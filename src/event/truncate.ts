@@ -65,3 +65,43 @@ export function truncateEvent(event: WireEvent, maxBytes = MAX_EVENT_BYTES): Tru
 function byteLength(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), "utf8");
 }
+
+const SCAN_NODES = 2000;
+
+/**
+ * Called on the tool's path when an event keeps a reference to the host's arguments or result:
+ * a cheap, bounded scan (at most SCAN_NODES values) of the string sizes. A value that is surely
+ * over the event limit is replaced now by the marker it would get at export anyway, so the queue
+ * never holds megabytes of results. Anything else is kept by reference and measured exactly later.
+ */
+export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unknown {
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "string" && value.length > maxBytes) return marker(value.length, value.slice(0, PREVIEW_CHARS));
+    return value;
+  }
+  let size = 0;
+  let preview: string | undefined;
+  let visited = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && visited < SCAN_NODES) {
+    const item = stack.pop();
+    visited += 1;
+    if (typeof item === "string") {
+      size += item.length;
+      preview ??= item.slice(0, PREVIEW_CHARS);
+      if (size > maxBytes) return marker(size, preview);
+    } else if (item !== null && typeof item === "object") {
+      if (ArrayBuffer.isView(item)) {
+        size += item.byteLength;
+        if (size > maxBytes) return marker(size, preview ?? "");
+      } else {
+        for (const child of Object.values(item)) stack.push(child);
+      }
+    }
+  }
+  return value;
+}
+
+function marker(bytes: number, preview: string): { truncated: true; bytes: number; preview: string } {
+  return { truncated: true, bytes, preview };
+}

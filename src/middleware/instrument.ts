@@ -1,4 +1,5 @@
 import type { WireEvent } from "../event/index.js";
+import { boundForQueue } from "../event/index.js";
 import type { SessionState } from "../identity/index.js";
 import { newTraceId } from "../identity/index.js";
 import type { RequestContext } from "./context.js";
@@ -212,25 +213,35 @@ export class ServerBinding {
     const latency = Math.round((performance.now() - started) * 1000) / 1000;
     const core = this.runtime.core;
     const r = (result ?? {}) as { model?: unknown; stopReason?: unknown; content?: unknown; action?: unknown };
+    const output = core.captureOutputs ? boundForQueue(r.content) : undefined;
+    const errorInfo = failed ? { thrown: error, message: errorText(error), threw: true } : undefined;
     if (method === "sampling/createMessage") {
       const p = (params ?? {}) as { messages?: unknown; maxTokens?: unknown; modelPreferences?: unknown };
+      const messages = core.captureInputs ? boundForQueue(p.messages) : undefined;
+      const meta = {
+        ...(typeof r.model === "string" ? { model: r.model } : {}),
+        ...(typeof r.stopReason === "string" ? { stop_reason: r.stopReason } : {}),
+        ...(typeof p.maxTokens === "number" ? { max_tokens: p.maxTokens } : {}),
+      };
       this.runtime.record(session, "sampling_call", method, traceId, (wire) => {
         wire.latency_ms = latency;
         wire.status = failed ? "error" : "success";
-        if (core.captureInputs && p.messages !== undefined) wire.input_values = p.messages;
-        if (core.captureOutputs && r.content !== undefined) wire.output_content = r.content;
-        wire.metadata = { ...wire.metadata, ...(typeof r.model === "string" ? { model: r.model } : {}), ...(typeof r.stopReason === "string" ? { stop_reason: r.stopReason } : {}), ...(typeof p.maxTokens === "number" ? { max_tokens: p.maxTokens } : {}) };
-        if (failed) describeError(wire, error, undefined, true);
+        if (messages !== undefined) wire.input_values = messages;
+        if (output !== undefined) wire.output_content = output;
+        wire.metadata = { ...wire.metadata, ...meta };
+        if (errorInfo) describeError(wire, errorInfo);
       });
     } else {
       const p = (params ?? {}) as { message?: unknown; mode?: unknown };
+      const message = core.captureInputs ? boundForQueue(p.message) : undefined;
+      const meta = { ...(typeof r.action === "string" ? { action: r.action } : {}), ...(typeof p.mode === "string" ? { mode: p.mode } : {}) };
       this.runtime.record(session, "elicitation", method, traceId, (wire) => {
         wire.latency_ms = latency;
         wire.status = failed ? "error" : "success";
-        if (core.captureInputs && p.message !== undefined) wire.input_values = { message: p.message };
-        if (core.captureOutputs && r.content !== undefined) wire.output_content = r.content;
-        wire.metadata = { ...wire.metadata, ...(typeof r.action === "string" ? { action: r.action } : {}), ...(typeof p.mode === "string" ? { mode: p.mode } : {}) };
-        if (failed) describeError(wire, error, undefined, true);
+        if (message !== undefined) wire.input_values = { message };
+        if (output !== undefined) wire.output_content = output;
+        wire.metadata = { ...wire.metadata, ...meta };
+        if (errorInfo) describeError(wire, errorInfo);
       });
     }
   }
@@ -501,45 +512,49 @@ export class ServerBinding {
       if (isError) session.errors += 1;
       const core = this.runtime.core;
       const params = request.params;
+      // What the event keeps of the host's values is taken now, and bounded: nothing retains a
+      // large result until export. Errors keep only their message.
+      const errorMessage = isError ? (thrown !== undefined ? errorText(thrown) : firstText(result)) : undefined;
+      const errorInfo = isError ? { thrown, message: errorMessage, threw } : undefined;
       if (method === "tools/call") {
         session.toolCalls += 1;
         const name = typeof params?.name === "string" ? params.name : "unknown";
-        const args = params?.arguments;
+        const input = inputSummary(params?.arguments, core.captureInputs);
+        const r = result as { content?: unknown; structuredContent?: unknown } | undefined;
+        const output = core.captureOutputs && !threw && r ? boundForQueue(r.content) : undefined;
+        const structured = core.captureOutputs && !threw && r ? boundForQueue(r.structuredContent) : undefined;
         this.runtime.record(session, "tool_call", name, ctx.traceId, (wire) => {
           wire.tool_name = name;
           wire.latency_ms = latency;
           wire.status = isError ? "error" : "success";
-          describeInput(wire, args, core.captureInputs);
-          if (core.captureOutputs && !threw) describeOutput(wire, result);
-          if (isError) describeError(wire, thrown, result, threw);
+          applyInput(wire, input);
+          if (output !== undefined) wire.output_content = output;
+          if (structured !== undefined) wire.metadata = { ...wire.metadata, structured_content: structured };
+          if (errorInfo) describeError(wire, errorInfo);
         });
       } else if (method === "resources/read") {
         session.resourceReads += 1;
         const uri = typeof params?.uri === "string" ? params.uri : "unknown";
+        const contents = core.captureOutputs && !threw ? boundForQueue((result as { contents?: unknown } | undefined)?.contents) : undefined;
         this.runtime.record(session, "resource_access", uri, ctx.traceId, (wire) => {
           wire.latency_ms = latency;
           wire.status = isError ? "error" : "success";
           const resourceName = this.resourceName(uri);
           wire.metadata = { ...wire.metadata, uri, ...(resourceName !== undefined ? { resource_name: resourceName } : {}) };
-          if (core.captureOutputs && !threw) {
-            const contents = (result as { contents?: unknown } | undefined)?.contents;
-            if (contents !== undefined) wire.output_content = contents;
-          }
-          if (isError) describeError(wire, thrown, result, threw);
+          if (contents !== undefined) wire.output_content = contents;
+          if (errorInfo) describeError(wire, errorInfo);
         });
       } else if (method === "prompts/get") {
         session.promptGets += 1;
         const name = typeof params?.name === "string" ? params.name : "unknown";
-        const args = params?.arguments;
+        const input = inputSummary(params?.arguments, core.captureInputs);
+        const messages = core.captureOutputs && !threw ? boundForQueue((result as { messages?: unknown } | undefined)?.messages) : undefined;
         this.runtime.record(session, "prompt_usage", name, ctx.traceId, (wire) => {
           wire.latency_ms = latency;
           wire.status = isError ? "error" : "success";
-          describeInput(wire, args, core.captureInputs);
-          if (core.captureOutputs && !threw) {
-            const messages = (result as { messages?: unknown } | undefined)?.messages;
-            if (messages !== undefined) wire.output_content = messages;
-          }
-          if (isError) describeError(wire, thrown, result, threw);
+          applyInput(wire, input);
+          if (messages !== undefined) wire.output_content = messages;
+          if (errorInfo) describeError(wire, errorInfo);
         });
       }
     } catch (failure) {
@@ -569,27 +584,30 @@ export class ServerBinding {
   }
 }
 
-function describeInput(wire: WireEvent, args: unknown, captureValues: boolean): void {
-  if (args === null || typeof args !== "object" || Array.isArray(args)) return;
+interface InputSummary {
+  keys: string[];
+  types: Record<string, string>;
+  values: unknown;
+}
+
+/** Keys and types now (a few property reads); the values by reference, bounded. */
+function inputSummary(args: unknown, captureValues: boolean): InputSummary | undefined {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return undefined;
   const keys = Object.keys(args);
   const types: Record<string, string> = {};
   for (const key of keys) types[key] = typeOf((args as Record<string, unknown>)[key]);
-  wire.input_keys = keys;
-  wire.input_types = types;
-  if (captureValues) wire.input_values = args;
+  return { keys, types, values: captureValues ? boundForQueue(args) : undefined };
 }
 
-function describeOutput(wire: WireEvent, result: unknown): void {
-  if (result === null || typeof result !== "object") return;
-  const r = result as { content?: unknown; structuredContent?: unknown };
-  if (r.content !== undefined) wire.output_content = r.content;
-  if (r.structuredContent !== undefined) wire.metadata = { ...wire.metadata, structured_content: r.structuredContent };
+function applyInput(wire: WireEvent, input: InputSummary | undefined): void {
+  if (input === undefined) return;
+  wire.input_keys = input.keys;
+  wire.input_types = input.types;
+  if (input.values !== undefined) wire.input_values = input.values;
 }
 
-function describeError(wire: WireEvent, thrown: unknown, result: unknown, threw: boolean): void {
-  let message: string | undefined;
-  if (thrown !== undefined) message = errorText(thrown);
-  else message = firstText(result);
+function describeError(wire: WireEvent, info: { thrown: unknown; message: string | undefined; threw: boolean }): void {
+  const { thrown, message, threw } = info;
   if (message !== undefined) wire.error_message = message;
   wire.error_category = categorizeError(thrown, message);
   const metadata: Record<string, unknown> = { error_source: threw ? "protocol" : thrown !== undefined ? "thrown" : "result" };

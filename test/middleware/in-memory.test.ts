@@ -98,6 +98,24 @@ describe("withYavio over the in-memory transport", () => {
     await client.close();
   });
 
+  it("keeps only a marker of a result over the event limit, taken when the call ends", async () => {
+    const { sink, warnings, server } = setup();
+    const big = "y".repeat(1_000_000);
+    server.registerTool("dump", { inputSchema: { blob: z.string() } }, () => ({ content: [{ type: "text", text: big }] }));
+    const client = await connectClient(server);
+    const result = await client.callTool({ name: "dump", arguments: { blob: "z".repeat(200_000) } });
+    expect(text(result)).toHaveLength(1_000_000);
+    await getYavio(server).flush();
+    const [call] = ofType(sink.events, "tool_call");
+    expect(call!.output_content).toMatchObject({ truncated: true });
+    expect((call!.output_content as { bytes: number }).bytes).toBeGreaterThan(50_000);
+    expect(call!.input_values).toMatchObject({ truncated: true });
+    expect(call!.input_keys).toEqual(["blob"]);
+    expect(JSON.stringify(call).length).toBeLessThan(50_000);
+    expect(warnings.map((w) => w.code)).not.toContain("YAVIO-1301");
+    await client.close();
+  });
+
   it("does not record arguments or results when capture.inputs/outputs are false", async () => {
     const { sink, server } = setup({ capture: { inputs: false, outputs: false } });
     server.registerTool("search", { inputSchema: { query: z.string() } }, () => ({ content: [{ type: "text", text: "secret result" }] }));
