@@ -82,6 +82,8 @@ const CREDENTIAL_WORDS = /pass|pwd|secret|key|pin|otp|cvv|cvc|credential|auth/;
 
 function isSecretValue(key: string, value: string): boolean {
   if (value === "" || isPlaceholder(value) || NOT_A_VALUE.test(value) || AUTH_SCHEME.test(value)) return false;
+  // `PWD=/home/jane/app` in an environment dump is the shell's working directory.
+  if (/^(?:\/|~|[A-Za-z]:\\)/.test(value) && keyWords(key).join("") === "pwd") return false;
   // A small number is a credential (`DB_PASSWORD=123456`, `api_key=654321`) unless the key says it
   // counts something and names no credential.
   if (!/^\d{1,6}$/.test(value)) return true;

@@ -2,7 +2,7 @@
 export type KeyKind = "secret" | "personal";
 
 const SECRET_KEYS = [
-  "password", "passwd", "passphrase", "newpassword", "oldpassword", "currentpassword",
+  "password", "passwd", "passphrase", "passcode", "pwd", "newpassword", "oldpassword", "currentpassword",
   "secret", "secrets", "clientsecret", "secretkey", "secretaccesskey", "apisecret", "appsecret",
   "token", "accesstoken", "refreshtoken", "idtoken", "authtoken", "sessiontoken", "bearertoken",
   "csrftoken", "xsrftoken", "apitoken", "apikey", "xapikey", "accesskey", "accesskeyid",
@@ -21,6 +21,9 @@ const PERSONAL_KEYS = [
 
 /** Only whole keys: as a last word these are too common (`boarding_pass`). */
 const WHOLE_ONLY = ["pass"];
+
+/** Last words that repeat the field before them: `password_confirmation`, `secret_again`. */
+const REPEAT_WORDS = new Set(["confirmation", "confirm", "again", "repeat", "retype", "verify", "verification"]);
 
 /** Lower-case alphanumeric words of a key: `x-api-key`, `xApiKey`, `X_API_KEY` → x, api, key. */
 export function keyWords(key: string): string[] {
@@ -79,8 +82,19 @@ export function createKeyClassifier(add: readonly string[], remove: readonly str
   const cache = new Map<string, KeyKind | null>();
 
   function classify(key: string): KeyKind | undefined {
-    const words = keyWords(key);
+    // A numbered copy is the same field (`password2`, `email_1`); a bare number names nothing.
+    const words = keyWords(key)
+      .map((w) => w.replace(/(?<=[a-z])\d+$/, ""))
+      .filter((w) => !/^\d+$/.test(w));
     if (words.length === 0) return undefined;
+    const kind = classifyWords(words);
+    if (kind !== undefined || words.length < 2 || !REPEAT_WORDS.has(words[words.length - 1] ?? "")) return kind;
+    // `password_confirmation` holds the password again; `email_verification` is a status, so only
+    // secrets carry over.
+    return classifyWords(words.slice(0, -1)) === "secret" ? "secret" : undefined;
+  }
+
+  function classifyWords(words: readonly string[]): KeyKind | undefined {
     const joined = words.join("");
     const exact = names.get(joined) ?? whole.get(joined);
     if (exact !== undefined) return exact;

@@ -83,6 +83,8 @@ describe("text detectors", () => {
     ["api_key=123456", "api_key=[SECRET_REDACTED]"],
     ["user_password: 271828", "user_password: [SECRET_REDACTED]"],
     ['{"smtpPassword": 4242}', '{"smtpPassword": [SECRET_REDACTED]}'],
+    ["password2=hunter2 password_confirmation: hunter2", "password2=[SECRET_REDACTED] password_confirmation: [SECRET_REDACTED]"],
+    ["pwd=s3cret passcode: 4711", "pwd=[SECRET_REDACTED] passcode: [SECRET_REDACTED]"],
   ])("redacts the credential in %j", (input, expected) => {
     expect(scrub.text(input)).toBe(expected);
   });
@@ -113,6 +115,7 @@ describe("text detectors", () => {
     ["****4242 and **** **** **** 4242 and XXX-XX-1234"],
     ["max_tokens=4096 tokens_used: 12 passwordless=true primary_key=id"],
     ["max_token=512 num_token: 3 token_limit=4096 min_token=1"],
+    ["PWD=/home/jane/app OLDPWD=~/src email_verification=pending"],
     ["127.0.0.1:3000 0.0.0.0:80 255.255.255.0 ::1"],
     ["666-12-3456 000-12-3456 912-12-3456 123-00-4567 123-45-0000"],
     ["12:30:45 00:1a:2b:3c:4d:5e std::vector Foo::bar"],

@@ -30,6 +30,8 @@ describe("value()", () => {
     ["authorization"], ["Authorization"], ["cookie"], ["Set-Cookie"], ["private_key"], ["privateKey"],
     ["ssn"], ["card_number"], ["cardNumber"], ["cvv"], ["cvc"], ["iban"], ["account_number"], ["email"],
     ["userEmail"], ["phone"], ["phone_number"], ["ip_address"], ["ipAddress"], ["client_ip"], ["credentials"],
+    ["password2"], ["password_confirmation"], ["confirmPassword"], ["pwd"], ["passcode"], ["passwd"], ["pass_phrase"],
+    ["passphrase"], ["new_password_again"], ["phone2"], ["email_1"],
   ])("redacts the value under the key %s", (key) => {
     expect(scrub.value({ [key]: "plain" })).toEqual({ [key]: "[REDACTED]" });
   });
@@ -37,8 +39,14 @@ describe("value()", () => {
   it.each([
     ["tokens_used"], ["max_tokens"], ["passwordless"], ["primary_key"], ["cache_key"], ["keyboard_layout"],
     ["sessionId"], ["email_verified"], ["token_count"], ["zip"], ["keyId"], ["password_policy"], ["ship_date"],
+    ["password_reset_sent_at"], ["email_verification"], ["sha256"], ["item_2"], ["0"],
   ])("keeps the value under the key %s", (key) => {
     const input = { [key]: "plain" };
+    expect(scrub.value(input)).toBe(input);
+  });
+
+  it("keeps flags under password variants (passwordless, password_reset_required)", () => {
+    const input = { passwordless: true, password_reset_required: true, password2_set: false };
     expect(scrub.value(input)).toBe(input);
   });
 
