@@ -407,15 +407,9 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     expireIn(timeoutMs);
     shutdownPromise = (async () => {
       await drainAll();
-      await Promise.all(
-        sinks.map(async (sink) => {
-          try {
-            await sink.shutdown?.();
-          } catch {
-            // Nothing left to do with a sink that cannot close.
-          }
-        }),
-      );
+      // Bounded by the deadline too: a sink whose shutdown hangs must not keep a SIGTERM from ending
+      // the process. untilExpired also swallows a sink that throws or rejects.
+      await Promise.all(sinks.map((sink) => untilExpired(Promise.resolve().then(() => sink.shutdown?.()))));
     })().finally(() => {
       shutdownSettled = true;
       if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);

@@ -122,4 +122,19 @@ describe("exit paths", () => {
     await p.shutdown();
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it("bounds a sink's hanging shutdown() by the shutdown deadline", async () => {
+    const sink: Sink = {
+      name: "stuck",
+      send: () => Promise.resolve<SendResult>({ status: "success" }),
+      shutdown: () => new Promise<void>(() => undefined),
+    };
+    const p = pipeline([sink], { handleProcessExit: false, shutdownTimeoutMs: 1000 });
+    p.enqueue(toolCall(1));
+    let settled = false;
+    void p.shutdown().then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(settled).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
