@@ -46,6 +46,18 @@ export interface YavioMcpServer extends McpServer {
   ): RegisteredTool;
   registerResource(name: string, uri: string, config: ResourceMetadata, readCallback: YavioReadResourceCallback): RegisteredResource;
   registerResource(name: string, template: ResourceTemplate, config: ResourceMetadata, readCallback: YavioReadResourceTemplateCallback): RegisteredResourceTemplate;
+  /** @deprecated Use `registerTool`. */
+  tool(name: string, cb: YavioToolCallback): RegisteredTool;
+  /** @deprecated Use `registerTool`. */
+  tool(name: string, description: string, cb: YavioToolCallback): RegisteredTool;
+  /** @deprecated Use `registerTool`. */
+  tool<Args extends ZodRawShapeCompat>(name: string, paramsSchemaOrAnnotations: Args | ToolAnnotations, cb: YavioToolCallback<Args>): RegisteredTool;
+  /** @deprecated Use `registerTool`. */
+  tool<Args extends ZodRawShapeCompat>(name: string, description: string, paramsSchemaOrAnnotations: Args | ToolAnnotations, cb: YavioToolCallback<Args>): RegisteredTool;
+  /** @deprecated Use `registerTool`. */
+  tool<Args extends ZodRawShapeCompat>(name: string, paramsSchema: Args, annotations: ToolAnnotations, cb: YavioToolCallback<Args>): RegisteredTool;
+  /** @deprecated Use `registerTool`. */
+  tool<Args extends ZodRawShapeCompat>(name: string, description: string, paramsSchema: Args, annotations: ToolAnnotations, cb: YavioToolCallback<Args>): RegisteredTool;
   registerPrompt<Args extends ZodRawShapeCompat>(
     name: string,
     config: { title?: string; description?: string; argsSchema?: Args },

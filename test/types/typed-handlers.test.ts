@@ -2,7 +2,7 @@
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import type { YavioContext, YavioMcpServer } from "../../src/index.js";
+import type { YavioContext, YavioExtra, YavioMcpServer, YavioToolCallback } from "../../src/index.js";
 import { getYavio, withYavio } from "../../src/index.js";
 import { capture, connectClient, ofType } from "../helpers.js";
 
@@ -11,7 +11,10 @@ describe("typed handlers", () => {
     const cap = capture();
     const server = withYavio(new McpServer({ name: "typed", version: "1" }), cap.options);
     expectTypeOf(server).toExtend<YavioMcpServer>();
-    expectTypeOf<Parameters<typeof server.registerTool>>().toEqualTypeOf<Parameters<YavioMcpServer["registerTool"]>>();
+    // The handler's extra argument is the SDK's plus yavio, in every typed registration path.
+    expectTypeOf<Parameters<YavioToolCallback>[0]>().toEqualTypeOf<YavioExtra>();
+    expectTypeOf<YavioExtra["yavio"]>().toEqualTypeOf<YavioContext>();
+    expectTypeOf<YavioExtra["signal"]>().toEqualTypeOf<AbortSignal>();
     server.registerTool("with_args", { inputSchema: { n: z.number() } }, ({ n }, ctx) => {
       expectTypeOf(ctx.yavio).toEqualTypeOf<YavioContext>();
       expectTypeOf(n).toEqualTypeOf<number>();
@@ -30,6 +33,10 @@ describe("typed handlers", () => {
       ctx.yavio.track("typed_template", { id: String(vars.id) });
       return { contents: [{ uri: uri.href, text: "t" }] };
     });
+    server.tool("legacy", { n: z.number() }, ({ n }, ctx) => {
+      ctx.yavio.track("typed_legacy", { n });
+      return { content: [] };
+    });
     server.registerPrompt("p", { argsSchema: { topic: z.string() } }, ({ topic }, ctx) => {
       ctx.yavio.track("typed_prompt", { topic });
       return { messages: [] };
@@ -40,6 +47,7 @@ describe("typed handlers", () => {
     await client.readResource({ uri: "typed://r" });
     await client.readResource({ uri: "typed://t/9" });
     await client.getPrompt({ name: "p", arguments: { topic: "x" } });
+    await client.callTool({ name: "legacy", arguments: { n: 2 } });
     await client.close();
     await getYavio(server).shutdown();
     expect(ofType(cap.sink.events, "track").map((e) => e.event_name)).toEqual([
@@ -48,6 +56,7 @@ describe("typed handlers", () => {
       "typed_resource",
       "typed_template",
       "typed_prompt",
+      "typed_legacy",
     ]);
   });
 });
