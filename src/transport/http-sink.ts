@@ -8,6 +8,7 @@ import { resolveEndpoint } from "../config/index.js";
 import { YavioConfigError } from "../warnings/index.js";
 import type { Warn } from "../warnings/index.js";
 import { toContractEvent } from "./contract-event.js";
+import { INGEST_MAX_BATCH_BYTES } from "./ingest-limits.js";
 import { serializeEvent } from "./serialize.js";
 import type { SendOptions, SendResult, Sink } from "./sink.js";
 
@@ -49,8 +50,8 @@ const MAX_RESPONSE_CHARS = 256 * 1024;
 /**
  * Posts batches to Yavio ingest v1 and maps every documented status to a SendResult:
  * 200 success; 207 success minus the rejected indexes (YAVIO-1204); 400 failure (YAVIO-1207);
- * 401/403 permanent failure, and every later send fails at once (YAVIO-1203, once); 413 split in
- * halves; 429/503 retryable after Retry-After; 408, other 5xx and network errors retryable.
+ * 401/403 permanent failure, and every later send fails at once (YAVIO-1203, once); 413, or a
+ * body over 500 KB before sending, split in halves; 429/503 retryable after Retry-After; 408, other 5xx and network errors retryable.
  *
  * @example
  * const sink = new HttpSink({ endpoint: "https://ingest.yavio.ai", apiKey: "yav_…", warn });
@@ -90,9 +91,13 @@ export class HttpSink implements Sink {
   async send(batch: readonly WireEvent[], options: SendOptions): Promise<SendResult> {
     if (this.stopped !== undefined) return { status: "failure", permanent: true, reason: this.stopped };
     if (batch.length === 0) return { status: "success" };
+    const text = this.body(batch);
+    // Batches are measured before the contract mapping, which can add bytes (platform_detail):
+    // what is sent is measured again, and a body over the ingest's limit goes as two requests.
+    if (batch.length > 1 && Buffer.byteLength(text) > INGEST_MAX_BATCH_BYTES) return this.halve(batch, options);
     let response: Response;
     try {
-      response = await this.post(batch, options.signal);
+      response = await this.post(text, options.signal);
     } catch (error) {
       const reason = options.signal.aborted ? "request aborted" : `network error: ${describeError(error)}`;
       return { status: "retryable", reason };
@@ -166,6 +171,11 @@ export class HttpSink implements Sink {
       });
       return { status: "failure", reason: "HTTP 413 for a single event" };
     }
+    return this.halve(batch, options);
+  }
+
+  /** Sends a batch as two halves and merges their outcomes. */
+  private async halve(batch: readonly WireEvent[], options: SendOptions): Promise<SendResult> {
     const middle = Math.ceil(batch.length / 2);
     const halves = [batch.slice(0, middle), batch.slice(middle)];
     const results: SendResult[] = [];
@@ -185,13 +195,17 @@ export class HttpSink implements Sink {
     return rejected.length > 0 ? { status: "success", rejected } : { status: "success" };
   }
 
-  private async post(batch: readonly WireEvent[], signal: AbortSignal): Promise<Response> {
+  /** The request body as the contract wants it. */
+  private body(batch: readonly WireEvent[]): string {
     let events = "";
     for (const event of batch) {
       if (events !== "") events += ",";
       events += serializeEvent(toContractEvent(event));
     }
-    const text = `{"events":[${events}],"sdk_version":${JSON.stringify(SDK_VERSION)},"sent_at":"${new Date().toISOString()}"}`;
+    return `{"events":[${events}],"sdk_version":${JSON.stringify(SDK_VERSION)},"sent_at":"${new Date().toISOString()}"}`;
+  }
+
+  private async post(text: string, signal: AbortSignal): Promise<Response> {
     const body = this.gzip ? await gzip(text) : Buffer.from(text, "utf8");
     const headers: Record<string, string> = {
       "content-type": "application/json",

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { WireEvent } from "../../src/event/index.js";
-import { HttpSink, RetryingSink } from "../../src/transport/index.js";
+import { createPipeline, HttpSink, RetryingSink } from "../../src/transport/index.js";
 import type { SendResult } from "../../src/transport/index.js";
 import type { WarningInput } from "../../src/warnings/index.js";
 import { toolCall } from "./helpers/events.js";
@@ -171,6 +171,16 @@ describe("HttpSink against a fake ingest on 127.0.0.1", () => {
     expect(result).toEqual({ status: "success", rejected: [{ index: 1, issues: ["bad field"] }] });
     expect(server.requests).toHaveLength(1);
     expect(codes()).toContain("YAVIO-1204");
+  });
+
+  it("never posts a body over 500 KB when the contract mapping makes events larger than the pipeline measured", async () => {
+    const http = new HttpSink({ endpoint: server.url, apiKey: KEY, warn, gzip: false });
+    const p = createPipeline<WireEvent>({ sinks: [http], prepare: (e) => e, warn, handleProcessExit: false });
+    const events = Array.from({ length: 2000 }, (_, i) => toolCall(i, { platform: "claude-code" }));
+    for (const e of events) p.enqueue(e);
+    await p.shutdown();
+    expect(server.requests.every((r) => r.rawBytes <= 500 * 1024)).toBe(true);
+    expect(server.delivered.size).toBe(2000);
   });
 
   it("drops a batch on 400 without retrying and warns YAVIO-1207", async () => {
