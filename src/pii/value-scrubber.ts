@@ -70,12 +70,31 @@ export function createValueScrubber(options: WalkOptions): (input: unknown) => u
       active.add(value);
       let result: unknown;
       try {
-        result = Array.isArray(value) ? walkArray(value, depth) : walkObject(value as Record<string, unknown>, depth);
+        const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
+        if (typeof toJSON === "function") result = walkJson(value, toJSON, depth);
+        else result = Array.isArray(value) ? walkArray(value, depth) : walkObject(value as Record<string, unknown>, depth);
       } finally {
         active.delete(value);
       }
       done.set(value, result);
       return result;
+    }
+
+    /**
+     * JSON.stringify sends what `toJSON()` returns, not the own keys (class instances with private
+     * fields, URL, Decimal…), so that is what gets scrubbed. When it needs no change the instance
+     * itself comes back; a throwing `toJSON` leaves the own keys to scrub.
+     */
+    function walkJson(value: object, toJSON: unknown, depth: number): unknown {
+      let json: unknown = value;
+      try {
+        json = (toJSON as (this: object, key: string) => unknown).call(value, "");
+      } catch {
+        // JSON.stringify will throw on it the same way; scrubbing the own keys is the best left.
+      }
+      if (json === value) return Array.isArray(value) ? walkArray(value, depth) : walkObject(value as Record<string, unknown>, depth);
+      const next = walk(json, depth);
+      return next === json ? value : next;
     }
 
     function walkArray(array: readonly unknown[], depth: number): unknown {

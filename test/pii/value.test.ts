@@ -99,6 +99,44 @@ describe("value()", () => {
     expect(({} as Record<string, unknown>).email).toBeUndefined();
   });
 
+  it("scrubs what toJSON() returns for a class instance with private fields", () => {
+    class Customer {
+      readonly #email = "jane@acme.io";
+      readonly #password = "hunter2";
+      toJSON(): unknown {
+        return { email: this.#email, password: this.#password, note: `mail ${this.#email}` };
+      }
+    }
+    const out = scrub.value({ customer: new Customer() });
+    expect(JSON.parse(JSON.stringify(out))).toEqual({ customer: { email: "[REDACTED]", password: "[REDACTED]", note: "mail [EMAIL_REDACTED]" } });
+  });
+
+  it("scrubs the string a toJSON() returns, also on a plain object and a URL", () => {
+    const out = scrub.value({
+      a: { toJSON: () => "call +44 20 7946 0958" },
+      b: new URL("https://user:s3cr3t@example.com/x"),
+    });
+    expect(JSON.parse(JSON.stringify(out))).toEqual({ a: "call [PHONE_REDACTED]", b: "https://user:[SECRET_REDACTED]@example.com/x" });
+  });
+
+  it("keeps an instance whose toJSON() output needs no change, and a Date", () => {
+    class Money {
+      toJSON(): unknown {
+        return { cents: 1999, currency: "EUR" };
+      }
+    }
+    const input = { price: new Money(), at: new Date(0) };
+    expect(scrub.value(input)).toBe(input);
+  });
+
+  it("scrubs the own keys when toJSON() returns the instance itself or throws", () => {
+    const self = { mail: "jane@acme.io", toJSON(): unknown { return this; } };
+    const broken = { mail: "jane@acme.io", toJSON(): unknown { throw new Error("no"); } };
+    const out = scrub.value({ self, broken }) as unknown as { self: { mail: string }; broken: { mail: string } };
+    expect(out.self.mail).toBe("[EMAIL_REDACTED]");
+    expect(out.broken.mail).toBe("[EMAIL_REDACTED]");
+  });
+
   it("replaces typed arrays and Buffers with a binary marker", () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
     expect(scrub.value({ img: png, raw: new Uint8Array(5), buf: new ArrayBuffer(3) })).toEqual({
