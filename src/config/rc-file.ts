@@ -16,21 +16,32 @@ export function findRcFile(cwd: string, warn: Warn): { path: string; dir: string
       text = undefined;
     }
     if (text !== undefined) {
+      let values: unknown;
+      let problem: string | undefined;
       try {
-        const values: unknown = JSON.parse(text);
-        if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error("not an object");
-        return { path, dir, values: values as Record<string, unknown> };
+        values = JSON.parse(text);
+        if (typeof values !== "object" || values === null || Array.isArray(values)) problem = "not a JSON object";
       } catch (error) {
-        warn({
-          code: "YAVIO-1004",
-          message: `${path} is not a JSON object (${error instanceof Error ? error.message : "unreadable"}): ignored`,
-          details: { path },
-        });
+        problem = `invalid JSON${where(text, error)}`;
+      }
+      if (problem !== undefined) {
+        // Only a position: JSON.parse's own message quotes the file, which may hold the API key.
+        warn({ code: "YAVIO-1004", message: `${path} is ignored: ${problem}`, details: { path } });
         return undefined;
       }
+      return { path, dir, values: values as Record<string, unknown> };
     }
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/** " at line L, column C" from a JSON.parse error that gives a position; "" otherwise. */
+function where(text: string, error: unknown): string {
+  const match = error instanceof Error ? /position (\d+)/.exec(error.message) : null;
+  if (!match) return "";
+  const position = Math.min(Number(match[1]), text.length);
+  const before = text.slice(0, position).split("\n");
+  return ` at line ${before.length}, column ${(before[before.length - 1]?.length ?? 0) + 1}`;
 }

@@ -83,6 +83,16 @@ export class HttpSink implements Sink {
     return `${this.url.origin}${this.url.pathname}`;
   }
 
+  /**
+   * Text from the ingest (a response body may echo the request's headers) with the API key and any
+   * bearer token masked: it goes into warnings, which end up in the host's logs.
+   */
+  private redact(text: string): string {
+    let out = text.replace(/(Bearer\s+)[^\s"'\\,;]+/giu, "$1[redacted]");
+    if (this.apiKey !== undefined) out = out.split(this.apiKey).join("[redacted]");
+    return out;
+  }
+
   /** True once the ingest refused the credentials: nothing more is sent. */
   get isStopped(): boolean {
     return this.stopped !== undefined;
@@ -99,7 +109,7 @@ export class HttpSink implements Sink {
     try {
       response = await this.post(text, options.signal);
     } catch (error) {
-      const reason = options.signal.aborted ? "request aborted" : `network error: ${describeError(error)}`;
+      const reason = options.signal.aborted ? "request aborted" : `network error: ${this.redact(describeError(error))}`;
       return { status: "retryable", reason };
     }
     return this.interpret(batch, response, options);
@@ -135,7 +145,7 @@ export class HttpSink implements Sink {
     this.warn({
       code: "YAVIO-1207",
       message: `the ingest rejected a batch of ${batch.length} events (HTTP ${status}): dropped, not retried`,
-      details: { status, events: batch.length, response: res.body.slice(0, 500) },
+      details: { status, events: batch.length, response: this.redact(res.body.slice(0, 500)) },
     });
     return { status: "failure", reason: `HTTP ${status}` };
   }
@@ -148,7 +158,7 @@ export class HttpSink implements Sink {
         rejected = parsed.errors
           .filter((e): e is { index: number; issues?: unknown } => typeof e === "object" && e !== null && Number.isInteger((e as { index?: unknown }).index))
           .filter((e) => e.index >= 0 && e.index < batch.length)
-          .map((e) => ({ index: e.index, issues: Array.isArray(e.issues) ? e.issues.map(String) : [] }));
+          .map((e) => ({ index: e.index, issues: Array.isArray(e.issues) ? e.issues.map((i) => this.redact(String(i))) : [] }));
       }
     } catch {
       // An unreadable 207 body still means "accepted except some": keep the batch delivered.

@@ -65,6 +65,17 @@ describe("resolveDeliveryOptions", () => {
     expect(r.eventsFile).toBe(join(root, "project", "logs", "events.jsonl"));
   });
 
+  it.each([
+    ['{"apiKey": yav_live_SECRET}'],
+    ['{"apiKey": "yav_live_SECRET",}'],
+    ['{"apiKey": "yav_live_SECRET"'],
+  ])("never quotes the file's content in YAVIO-1004 for malformed JSON %s", (content) => {
+    rc(cwd, content);
+    resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(codes()).toContain("YAVIO-1004");
+    expect(JSON.stringify(warnings)).not.toContain("yav_live");
+  });
+
   it("ignores a malformed .yaviorc.json with YAVIO-1004", () => {
     rc(cwd, "{ apiKey: nope");
     const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });

@@ -183,6 +183,17 @@ describe("HttpSink against a fake ingest on 127.0.0.1", () => {
     expect(server.delivered.size).toBe(2000);
   });
 
+  it("masks the API key and bearer tokens in a 400 response body quoted by YAVIO-1207", async () => {
+    server.script = [{ status: 400, body: { error: `bad request; you sent authorization: Bearer ${KEY}, key=${KEY}, other Bearer abc.def` } }];
+    const { sink } = retryingSink();
+    await send(sink, batch(1));
+    const text = JSON.stringify(warnings);
+    expect(codes()).toContain("YAVIO-1207");
+    expect(text).not.toContain(KEY);
+    expect(text).not.toContain("abc.def");
+    expect(text).toContain("[redacted]");
+  });
+
   it("drops a batch on 400 without retrying and warns YAVIO-1207", async () => {
     server.script = [{ status: 400, body: { error: { code: "YAVIO-2001", message: "invalid" } } }];
     const { sink } = retryingSink();
