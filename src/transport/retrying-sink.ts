@@ -53,6 +53,8 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
  * Retries `retryable` results of the sink it wraps: exponential backoff with jitter, capped,
  * `Retry-After` as a floor (capped), all within a deadline and the caller's signal. Warns YAVIO-1200
  * (retrying) or YAVIO-1202 (rate limited) once per failure episode, YAVIO-1201 when it gives up.
+ * A Retry-After also holds back later batches until it has passed: one that cannot wait within the
+ * deadline returns `retryable` at once (a SpoolingSink around this one spools it).
  *
  * @example
  * const sink = new RetryingSink(new HttpSink({ endpoint, apiKey, warn }), { warn, deadlineMs: 20_000 });
@@ -72,6 +74,8 @@ export class RetryingSink implements Sink {
   private inEpisode = false;
   private warnedRateLimit = false;
   private warnedGaveUp = false;
+  // Time (on `now`) before which the ingest asked not to be sent to (Retry-After).
+  private blockedUntil = 0;
 
   constructor(inner: Sink, options: RetryOptions) {
     this.inner = inner;
@@ -97,6 +101,18 @@ export class RetryingSink implements Sink {
 
   async send(batch: readonly WireEvent[], options: SendOptions): Promise<SendResult> {
     const start = this.now();
+    // A Retry-After outlives the batch that got it: later batches (and spool replays) wait too.
+    const blockedFor = this.blockedUntil - start;
+    if (blockedFor > 0) {
+      const reason = `rate limited: the ingest asked to wait ${blockedFor} ms more`;
+      this.warnRateLimited(reason, blockedFor);
+      if (options.signal.aborted || blockedFor > this.deadlineMs) {
+        return { status: "retryable", rateLimited: true, retryAfterMs: blockedFor, reason };
+      }
+      this.inEpisode = true;
+      await this.sleep(blockedFor, options.signal);
+      if (options.signal.aborted) return { status: "retryable", rateLimited: true, reason };
+    }
     let attempt = 0;
     for (;;) {
       attempt += 1;
@@ -110,10 +126,19 @@ export class RetryingSink implements Sink {
         if (result.status === "success") this.endEpisode();
         return result;
       }
+      if (result.retryAfterMs !== undefined) {
+        this.blockedUntil = Math.max(this.blockedUntil, this.now() + Math.min(result.retryAfterMs, this.maxRetryAfterMs));
+      }
       const wait = this.backoffMs(attempt, result.retryAfterMs);
       const outOfTime = this.now() + wait - start > this.deadlineMs;
       // An abort is the caller's decision (deadline, shutdown): it reports that itself.
       if (options.signal.aborted) return result;
+      if (result.rateLimited === true && outOfTime && attempt < this.maxAttempts) {
+        // A Retry-After beyond the deadline: not a delivery failure, the ingest asked us to wait.
+        this.warnRateLimited(result.reason, wait);
+        this.inEpisode = true;
+        return result;
+      }
       if (attempt >= this.maxAttempts || outOfTime) {
         if (!this.warnedGaveUp) {
           this.warnedGaveUp = true;
@@ -126,14 +151,7 @@ export class RetryingSink implements Sink {
         return result;
       }
       if (result.rateLimited === true) {
-        if (!this.warnedRateLimit) {
-          this.warnedRateLimit = true;
-          this.warn({
-            code: "YAVIO-1202",
-            message: `sink "${this.name}" is rate limited (${result.reason}): waiting ${wait} ms`,
-            details: { sink: this.name, waitMs: wait },
-          });
-        }
+        this.warnRateLimited(result.reason, wait);
       } else if (!this.inEpisode) {
         this.warn({
           code: "YAVIO-1200",
@@ -146,7 +164,19 @@ export class RetryingSink implements Sink {
     }
   }
 
+  /** YAVIO-1202, once per failure episode. */
+  private warnRateLimited(reason: string, waitMs: number): void {
+    if (this.warnedRateLimit) return;
+    this.warnedRateLimit = true;
+    this.warn({
+      code: "YAVIO-1202",
+      message: `sink "${this.name}" is rate limited (${reason}): sending waits ${waitMs} ms; what cannot wait goes to the spool where there is one`,
+      details: { sink: this.name, waitMs },
+    });
+  }
+
   private endEpisode(): void {
+    this.blockedUntil = 0;
     this.inEpisode = false;
     this.warnedRateLimit = false;
     this.warnedGaveUp = false;

@@ -159,6 +159,31 @@ describe("RetryingSink", () => {
     expect(warnings.map((w) => w.code)).toEqual(["YAVIO-1200"]);
   });
 
+  it("holds later batches back until a Retry-After longer than the deadline has passed, with YAVIO-1202", async () => {
+    let clock = 0;
+    const inner = flaky([{ status: "retryable", rateLimited: true, retryAfterMs: 120_000, reason: "rate limited (HTTP 429)" }]);
+    const sink = new RetryingSink(inner, {
+      warn,
+      deadlineMs: 30_000,
+      maxRetryAfterMs: 300_000,
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+    expect((await sink.send([toolCall(1)], { signal })).status).toBe("retryable");
+    expect(warnings.map((w) => w.code)).toEqual(["YAVIO-1202"]);
+    clock += 1000;
+    expect(await sink.send([toolCall(2)], { signal })).toMatchObject({ status: "retryable", retryAfterMs: 119_000 });
+    expect(inner.calls).toBe(1);
+    clock += 100_000;
+    // 19 s left: within the deadline, so the send waits them out and then posts.
+    expect((await sink.send([toolCall(3)], { signal })).status).toBe("success");
+    expect(clock).toBe(120_000);
+    expect(inner.calls).toBe(2);
+    expect(warnings.map((w) => w.code)).toEqual(["YAVIO-1202"]);
+  });
+
   it("passes success and failure through without retrying", async () => {
     const inner = flaky([{ status: "failure", reason: "bad", permanent: true }]);
     const sink = new RetryingSink(inner, { warn, sleep: async () => undefined });
