@@ -50,7 +50,8 @@ const MAX_RESPONSE_CHARS = 256 * 1024;
 /**
  * Posts batches to Yavio ingest v1 and maps every documented status to a SendResult:
  * 200 success; 207 success minus the rejected indexes (YAVIO-1204); 400 failure (YAVIO-1207);
- * 401/403 permanent failure, and every later send fails at once (YAVIO-1203, once); 413, or a
+ * 401/403, and 404/405/3xx (a wrong endpoint), permanent failure, and every later send fails at
+ * once (YAVIO-1203, once); 413, or a
  * body over 500 KB before sending, split in halves; 429/503 retryable after Retry-After; 408, other 5xx and network errors retryable.
  *
  * @example
@@ -125,6 +126,18 @@ export class HttpSink implements Sink {
         code: "YAVIO-1203",
         level: "error",
         message: `the ingest at ${this.safeEndpoint} rejected the API key (HTTP ${status}): no more events are sent; undelivered events stay in the local spool`,
+        details: { status },
+      });
+      return { status: "failure", permanent: true, reason: this.stopped };
+    }
+    if (status === 404 || status === 405 || (status >= 300 && status < 400)) {
+      // Not the ingest (a wrong path, a proxy's redirect): every batch would fail alike. Stop like
+      // on 401, keeping the events in the spool, rather than dropping batch after batch.
+      this.stopped = `the endpoint answered HTTP ${status}, it is not a Yavio ingest; sending stopped`;
+      this.warn({
+        code: "YAVIO-1203",
+        level: "error",
+        message: `the endpoint ${this.safeEndpoint} answered HTTP ${status}: check the endpoint URL; no more events are sent; undelivered events stay in the local spool`,
         details: { status },
       });
       return { status: "failure", permanent: true, reason: this.stopped };

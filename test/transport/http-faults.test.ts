@@ -194,6 +194,15 @@ describe("HttpSink against a fake ingest on 127.0.0.1", () => {
     expect(text).toContain("[redacted]");
   });
 
+  it.each([404, 405, 301, 307])("stops sending on HTTP %i (a wrong endpoint) with one YAVIO-1203, like a refused key", async (status) => {
+    server.fallback = { status, headers: status < 400 ? { location: "https://elsewhere.example/" } : {} };
+    const { sink } = retryingSink();
+    expect(await send(sink, batch(2))).toMatchObject({ status: "failure", permanent: true });
+    expect(await send(sink, batch(2, 2))).toMatchObject({ status: "failure", permanent: true });
+    expect(server.requests).toHaveLength(1);
+    expect(codes()).toEqual(["YAVIO-1203"]);
+  });
+
   it("drops a batch on 400 without retrying and warns YAVIO-1207", async () => {
     server.script = [{ status: 400, body: { error: { code: "YAVIO-2001", message: "invalid" } } }];
     const { sink } = retryingSink();
