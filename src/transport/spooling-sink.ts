@@ -44,6 +44,7 @@ export class SpoolingSink implements Sink {
   private replayAbort: AbortController | undefined;
   private dirty = false;
   private warnedSpooling = false;
+  private warnedFull = false;
   private closed = false;
 
   constructor(inner: Sink, options: SpoolOptions) {
@@ -145,10 +146,9 @@ export class SpoolingSink implements Sink {
         const discarded = keep;
         lines = lines.slice(keep);
         bytes = kept;
-        this.warn({
-          code: "YAVIO-1210",
-          message: `spool full: ${discarded} of ${batch.length} events did not fit in the spool (${this.maxBytes} bytes) and were discarded`,
-          details: { events: discarded, maxBytes: this.maxBytes },
+        this.warnFull(`spool full: ${discarded} of ${batch.length} events did not fit in the spool (${this.maxBytes} bytes) and were discarded`, {
+          events: discarded,
+          maxBytes: this.maxBytes,
         });
         if (lines.length === 0) return false;
       }
@@ -181,10 +181,20 @@ export class SpoolingSink implements Sink {
     return `${Date.now().toString().padStart(15, "0")}-${process.pid}-${this.seq.toString().padStart(6, "0")}`;
   }
 
-  /** Deletes the oldest spool files until `incoming` more bytes fit. */
+  /**
+   * Deletes the oldest spool files until `incoming` more bytes fit. Leftovers that are never
+   * replayed (`.corrupt` files, `.tmp` files of a write that died) count toward the bound and go
+   * first.
+   */
   private makeRoom(incoming: number): void {
-    const files = this.pendingFiles().map((f) => {
-      const path = join(this.dir, f);
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      names = [];
+    }
+    const sized = (name: string): { path: string; size: number } => {
+      const path = join(this.dir, name);
       let size = 0;
       try {
         size = statSync(path).size;
@@ -192,11 +202,15 @@ export class SpoolingSink implements Sink {
         // Gone meanwhile (delivered by a replay).
       }
       return { path, size };
-    });
-    let total = files.reduce((sum, f) => sum + f.size, 0);
+    };
+    const leftovers = names.filter((n) => n.endsWith(".corrupt") || (n.endsWith(".tmp") && isDeadWrite(n))).sort().map(sized);
+    const files = names.filter((n) => n.endsWith(SPOOL_EXT)).sort().map(sized);
+    // Files being replayed still take disk space, though they are not ours to delete.
+    const claimed = names.filter((n) => /\.sending\.\d+$/.test(n)).map(sized);
+    let total = [...leftovers, ...files, ...claimed].reduce((sum, f) => sum + f.size, 0);
     let discarded = 0;
     let discardedBytes = 0;
-    for (const file of files) {
+    for (const file of [...leftovers, ...files]) {
       if (total + incoming <= this.maxBytes) break;
       try {
         unlinkSync(file.path);
@@ -204,16 +218,25 @@ export class SpoolingSink implements Sink {
         // Already gone.
       }
       total -= file.size;
-      discarded += 1;
-      discardedBytes += file.size;
+      if (file.path.endsWith(SPOOL_EXT)) {
+        discarded += 1;
+        discardedBytes += file.size;
+      }
     }
     if (discarded > 0) {
-      this.warn({
-        code: "YAVIO-1210",
-        message: `spool full (${this.maxBytes} bytes): ${discarded} oldest spool files discarded`,
-        details: { files: discarded, bytes: discardedBytes, maxBytes: this.maxBytes },
+      this.warnFull(`spool full (${this.maxBytes} bytes): ${discarded} oldest spool files discarded`, {
+        files: discarded,
+        bytes: discardedBytes,
+        maxBytes: this.maxBytes,
       });
     }
+  }
+
+  /** YAVIO-1210 once per episode: until the spool has been delivered again. */
+  private warnFull(message: string, details: Record<string, unknown>): void {
+    if (this.warnedFull) return;
+    this.warnedFull = true;
+    this.warn({ code: "YAVIO-1210", message: `${message} (said once until the spool drains)`, details });
   }
 
   /** Starts a replay unless one runs. */
@@ -274,6 +297,7 @@ export class SpoolingSink implements Sink {
       return;
     }
     this.warnedSpooling = false;
+    this.warnedFull = false;
   }
 
   /** Sends one chunk of a spool file; false when it must stay in the spool (retryable, auth refused). */
@@ -364,6 +388,14 @@ export class SpoolingSink implements Sink {
     await this.replaying;
     await this.inner.shutdown?.();
   }
+}
+
+/** A `.tmp` left by a write of this process (writes are synchronous, so none is in progress) or of a dead one. */
+function isDeadWrite(name: string): boolean {
+  const match = /^\d+-(\d+)-/.exec(name);
+  if (!match) return true;
+  const pid = Number(match[1]);
+  return pid === process.pid || !isAlive(pid);
 }
 
 function isAlive(pid: number): boolean {

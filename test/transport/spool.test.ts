@@ -192,4 +192,25 @@ describe("spool", () => {
     expect(ids).toContain(events[19]?.event_id);
     expect(codes()).toContain("YAVIO-1210");
   });
+
+  it("counts .corrupt and dead .tmp leftovers toward the spool bound and removes them first", () => {
+    mkdirSync(spoolDir(), { recursive: true });
+    writeFileSync(join(spoolDir(), "000000000000001-1-000001.jsonl.corrupt"), "x".repeat(3000));
+    writeFileSync(join(spoolDir(), `000000000000002-${process.pid}-000002.tmp`), "y".repeat(3000));
+    const down: Sink = { name: "http", send: () => Promise.resolve<SendResult>({ status: "retryable", reason: "down" }) };
+    const sink = new SpoolingSink(down, { dir: spoolDir(), maxBytes: 4096, warn, replayOnStart: false });
+    const event = toolCall(1);
+    sink.persistSync([event]);
+    const total = readdirSync(spoolDir()).reduce((sum, f) => sum + statSync(join(spoolDir(), f)).size, 0);
+    expect(total).toBeLessThanOrEqual(4096);
+    expect(spooledIds()).toEqual([event.event_id]);
+  });
+
+  it("warns YAVIO-1210 once per episode however many writes overflow the spool", () => {
+    const down: Sink = { name: "http", send: () => Promise.resolve<SendResult>({ status: "retryable", reason: "down" }) };
+    const sink = new SpoolingSink(down, { dir: spoolDir(), maxBytes: 4096, warn, replayOnStart: false });
+    for (let i = 0; i < 20; i += 1) sink.persistSync([toolCall(i)]);
+    sink.persistSync(Array.from({ length: 20 }, (_, i) => toolCall(100 + i)));
+    expect(codes().filter((c) => c === "YAVIO-1210")).toHaveLength(1);
+  });
 });
