@@ -213,4 +213,21 @@ describe("spool", () => {
     sink.persistSync(Array.from({ length: 20 }, (_, i) => toolCall(100 + i)));
     expect(codes().filter((c) => c === "YAVIO-1210")).toHaveLength(1);
   });
+
+  it("keeps only the undelivered part of a spool file when its replay stops midway", async () => {
+    mkdirSync(spoolDir(), { recursive: true });
+    const events = Array.from({ length: 1500 }, (_, i) => toolCall(i));
+    writeFileSync(join(spoolDir(), "000000000000001-1-000001.jsonl"), events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    let calls = 0;
+    const ingest: Sink = {
+      name: "http",
+      send: () => {
+        calls += 1;
+        return Promise.resolve<SendResult>(calls === 1 ? { status: "success" } : { status: "retryable", reason: "down" });
+      },
+    };
+    await new SpoolingSink(ingest, { dir: spoolDir(), warn }).flush();
+    expect(calls).toBe(2);
+    expect(spooledIds()).toEqual(events.slice(1000).map((e) => e.event_id));
+  });
 });
