@@ -119,6 +119,8 @@ const ADVERSARIAL: [string, (bytes: number) => string][] = [
   ["dash-joined `eyJ-` storm", (b) => repeat("eyJ-", b)],
   ["JWT header then `eyJ-` storm", (b) => repeat("eyJhbGciOiJI.eyJ-", b)],
   ["dash-joined `sk-` / `AIza-` storm", (b) => repeat("sk-AIza-", b)],
+  ["`pkg@1.2.3.4 ` pairs", (b) => repeat("pkg@1.2.3.4 ", b)],
+  ["`ssh a@1.2.3.4 ` logins", (b) => repeat("ssh a@1.2.3.4 ", b)],
   ["colon storm `::`", (b) => repeat("::", b)],
   ["hex and colons `a:`", (b) => repeat("ab:", b)],
   ["`password=` storm", (b) => repeat("password=", b)],

@@ -28,6 +28,10 @@ describe("text detectors", () => {
     ["DE89 3704 0044 0532 0130 00 EUR", "[IBAN_REDACTED] EUR"],
     ["GB82WEST12345698765432", "[IBAN_REDACTED]"],
     ["from 203.0.113.7:8080", "from [IP_REDACTED]:8080"],
+    ["client 10.0.0.7 connected", "client [IP_REDACTED] connected"],
+    ["dev 10.1.2.3 up", "dev [IP_REDACTED] up"],
+    ["ssh -i k.pem jane@52.1.2.3", "ssh -i k.pem jane@[IP_REDACTED]"],
+    ["root@3.91.2.10 and python 3.11.4.1:8080", "root@[IP_REDACTED] and python [IP_REDACTED]:8080"],
     ["peer [2001:db8::1]:443", "peer [[IP_REDACTED]]:443"],
     ["mapped ::ffff:192.0.2.128.", "mapped [IP_REDACTED]."],
     ["fe80::1ff:fe23:4567:890a%eth0 up", "[IP_REDACTED] up"],
@@ -120,6 +124,10 @@ describe("text detectors", () => {
     ["666-12-3456 000-12-3456 912-12-3456 123-00-4567 123-45-0000"],
     ["12:30:45 00:1a:2b:3c:4d:5e std::vector Foo::bar"],
     ["pkg@1.2.3 git@github.com:acme/app.git user@localhost"],
+    ["python 3.11.4.1"],
+    ["upgrade to 4.2.1.0"],
+    ["pkg@1.2.3.4 and @scope/pkg@2.1.3.4"],
+    ["bumped to 3.1.4.1; .NET 4.7.2.1; version: 1.2.3.4"],
     ["Use a Bearer token in the header"],
   ])("leaves %j untouched", (input) => {
     expect(scrub.text(input)).toBe(input);
