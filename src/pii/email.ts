@@ -3,19 +3,29 @@ import { PLACEHOLDER } from "./placeholders.js";
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
 
+/**
+ * Letters of internationalised addresses (`jöhn@bücher.de`, `иван@почта.рф`): Latin with accents,
+ * Greek, Cyrillic and combining marks. Scripts written without spaces (CJK, Thai) are left out, so
+ * the words glued around an address are not taken for part of it.
+ */
+function isIntlLetter(c: number): boolean {
+  return (c >= 0xc0 && c <= 0x52f && c !== 0xd7 && c !== 0xf7) || (c >= 0x1e00 && c <= 0x1eff);
+}
+
 function isLocalChar(c: number): boolean {
   return (
     (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
-    c === 46 /* . */ || c === 95 /* _ */ || c === 37 /* % */ || c === 43 /* + */ || c === 45 /* - */
+    c === 46 /* . */ || c === 95 /* _ */ || c === 37 /* % */ || c === 43 /* + */ || c === 45 /* - */ ||
+    (c >= 0xc0 && isIntlLetter(c))
   );
 }
 
 function isLabelChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || (c >= 0xc0 && isIntlLetter(c));
 }
 
 function isAlpha(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && isIntlLetter(c));
 }
 
 /**
@@ -52,6 +62,9 @@ function isTld(input: string, start: number, end: number): boolean {
   return true;
 }
 
+// Retina asset names: `icon@2x.png`, `logo@1.5x.webp`.
+const SCALED_IMAGE = /^\d(?:\.\d)?x\.(?:png|jpe?g|gif|webp|svg|avif|bmp|ico)$/i;
+
 /** Start of the local part ending right before `at`, or -1 when there is none. */
 function localStart(input: string, at: number): number {
   const floor = Math.max(0, at - MAX_LOCAL);
@@ -78,9 +91,9 @@ export function redactEmails(input: string): string {
     let next = at + 1;
     if (start >= from) {
       const end = domainEnd(input, at + 1);
-      // `git@github.com:org/repo` is an SSH remote, not a person's address.
+      // `git@github.com:org/repo` is an SSH remote, not a person's address; `logo@2x.png` an image.
       const isGitRemote = end > 0 && input.charCodeAt(end) === 58 && input.slice(start, at) === "git";
-      if (end > 0 && !isGitRemote) {
+      if (end > 0 && !isGitRemote && !SCALED_IMAGE.test(input.slice(at + 1, end))) {
         out += input.slice(from, start) + PLACEHOLDER.EMAIL;
         from = end;
         next = end;
