@@ -129,6 +129,7 @@ const ADVERSARIAL: [string, (bytes: number) => string][] = [
   ["`Bearer ` storm", (b) => repeat("Bearer ", b)],
   ["`://u:` storm", (b) => repeat("://u:", b)],
   ["IBAN-like groups `DE89 3704 `…", (b) => repeat("DE89 3704 ", b)],
+  ["lower-case IBAN-like groups `de89 ab12 `…", (b) => repeat("de89 ab12 ", b)],
 ];
 out();
 out("### Adversarial inputs (`text()`), time must grow linearly");

@@ -92,8 +92,12 @@ export function replaceSsn(match: string, area: string, _sep: string, group: str
   return PLACEHOLDER.US_SSN;
 }
 
-/** Country code, check digits, then groups of four (compact or space-separated) and a short tail. */
-export const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])/g;
+/**
+ * Country code, check digits, then groups of four (compact or space-separated) and a short tail.
+ * Any case: IBANs typed into forms and chats are often lower-case.
+ */
+export const IBAN_CANDIDATE =
+  /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])/g;
 
 /**
  * Replacer for {@link IBAN_CANDIDATE}: takes exactly the country's length of characters and needs
@@ -101,7 +105,7 @@ export const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,
  * keeps everything.
  */
 export function replaceIban(match: string): string {
-  const length = ibanLength(match.slice(0, 2));
+  const length = ibanLength(match.slice(0, 2).toUpperCase());
   if (length === undefined) return match;
   let compact = "";
   let i = 0;
@@ -110,7 +114,12 @@ export function replaceIban(match: string): string {
     if (ch !== " ") compact += ch;
   }
   if (compact.length !== length || (i < match.length && match[i] !== " ")) return match;
-  if (!isValidIban(compact)) return match;
+  if (!isValidIban(compact.toUpperCase())) return match;
+  // A compact lower-case hex word (`be12abcd00ff1234`, a span id) passes mod 97 one time in 97:
+  // lower case counts only when grouped, or with letters hex has not, or a digits-only account part.
+  if (compact !== compact.toUpperCase() && !match.slice(0, i).includes(" ") && /^[0-9a-f]+$/i.test(compact) && !/^\d+$/.test(compact.slice(4))) {
+    return match;
+  }
   // The rest of the candidate may start a second IBAN (`DE89… DE44…`): scan it too.
   const rest = match.slice(i);
   return PLACEHOLDER.IBAN + (rest.length >= 15 ? rest.replace(new RegExp(IBAN_CANDIDATE.source, "g"), replaceIban) : rest);

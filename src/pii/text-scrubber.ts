@@ -60,10 +60,11 @@ function shapeOf(input: string): Shape {
 
 /**
  * Whole strings that cannot be personal data: a lower-case UUID, a lower-case hex hash (with at
- * least one letter, so an all-digit card number never qualifies), an ISO date or timestamp.
+ * least one letter, so an all-digit card number never qualifies, and not opening like a lower-case
+ * IBAN, `de89…`), an ISO date or timestamp.
  */
 const SAFE_WHOLE =
-  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=[0-9]*[a-f])[0-9a-f]{7,64}|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?)$/;
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?![a-f]{2}\d{2})(?=[0-9]*[a-f])[0-9a-f]{7,64}|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?)$/;
 
 type Replacer = (match: string, ...rest: never[]) => string;
 

@@ -35,6 +35,7 @@ describe("1 MB adversarial inputs", () => {
     ["Bearer storm", "Bearer "],
     ["URL userinfo storm", "://u:"],
     ["IBAN-like groups", "DE89 3704 "],
+    ["lower-case IBAN-like groups", "de89 ab12 "],
   ])("scrubs %s of 1 MB and is idempotent on the result", (_name, unit) => {
     const input = repeat(unit);
     const out = scrub.text(input);
