@@ -213,6 +213,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   // A host that never yields to the event loop (a tight loop over an in-memory transport) would
   // starve the setImmediate: a backlog of a whole batch wakes the export up instead.
   let wake: (() => void) | undefined;
+  let exportScheduled = false;
   const yieldToHost = (): Promise<void> =>
     new Promise((resolve) => {
       wake = resolve;
@@ -487,7 +488,18 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
         resume();
       }
       if (pending() >= cfg.maxBatch) {
-        if (!loop) void run();
+        // enqueue() runs on the host's tool path: start the export on the next turn of the event
+        // loop, not inside the call that filled the batch. A host that never yields (a tight loop
+        // over an in-memory transport) starves that turn; a second batch's worth starts it here.
+        if (loop) return;
+        if (pending() >= 2 * cfg.maxBatch) void run();
+        else if (!exportScheduled) {
+          exportScheduled = true;
+          realSetImmediate(() => {
+            exportScheduled = false;
+            if (!loop && pending() > 0) void run();
+          });
+        }
       } else arm();
     },
     flush,

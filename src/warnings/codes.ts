@@ -26,7 +26,7 @@ export const WARNING_CODES = {
   "YAVIO-1200": "Flush failed, retrying.",
   "YAVIO-1201": "Maximum retries reached: the batch was not delivered.",
   "YAVIO-1202": "Rate limited by the ingest (429/503): waiting for Retry-After.",
-  "YAVIO-1203": "Authentication rejected (401/403): sending stopped for good.",
+  "YAVIO-1203": "Ingest refused for good (401/403 bad key, or 404/405/3xx wrong endpoint): sending stopped, events kept locally.",
   "YAVIO-1204": "Partial rejection (207): some events were refused by the ingest.",
   "YAVIO-1205": "Shutdown flush failed or timed out.",
   "YAVIO-1206": "Buffer overflow: events were dropped.",

@@ -56,4 +56,24 @@ describe("batch preparation and the host's event loop", () => {
     expect(pipeline.droppedCount).toBe(0);
     expect(sink.events).toHaveLength(10_000);
   });
+
+  it("does no preparation inside the enqueue that fills a batch: the export starts on the next turn", async () => {
+    const sink = new MemorySink();
+    let prepared = 0;
+    const pipeline = createPipeline<number>({
+      sinks: [sink],
+      warn: () => undefined,
+      handleProcessExit: false,
+      prepare: (n) => {
+        prepared += 1;
+        return { event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" };
+      },
+    });
+    for (let i = 0; i < 1000; i++) pipeline.enqueue(i);
+    expect(prepared).toBe(0);
+    await pipeline.flush();
+    expect(prepared).toBe(1000);
+    expect(sink.events).toHaveLength(1000);
+    await pipeline.shutdown();
+  });
 });
