@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { WireEvent } from "../../src/event/index.js";
 import { createPipeline, MemorySink } from "../../src/transport/index.js";
+
+const eventFor = (n: number): WireEvent => ({ event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" });
 
 function busy(ms: number): void {
   const end = performance.now() + ms;
@@ -19,7 +22,7 @@ describe("batch preparation and the host's event loop", () => {
       prepare: (n) => {
         busy(0.1);
         prepared += 1;
-        return { event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" };
+        return eventFor(n);
       },
     });
     let preparedWhenHostRan = -1;
@@ -43,7 +46,7 @@ describe("batch preparation and the host's event loop", () => {
       maxQueueSize: 3000,
       prepare: (n) => {
         busy(0.02);
-        return { event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" };
+        return eventFor(n);
       },
     });
     for (let i = 0; i < 10_000; i++) {
@@ -66,7 +69,7 @@ describe("batch preparation and the host's event loop", () => {
       handleProcessExit: false,
       prepare: (n) => {
         prepared += 1;
-        return { event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" };
+        return eventFor(n);
       },
     });
     for (let i = 0; i < 1000; i++) pipeline.enqueue(i);
