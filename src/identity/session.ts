@@ -34,6 +34,10 @@ export class SessionState {
   promptGets = 0;
   errors = 0;
   stepSequence = 0;
+  /** Opened under a derived id (Mcp-Session-Id / sessionKey anchor). */
+  derived = false;
+  /** Reopened under the same fixed id after an idle end. */
+  resumed = false;
   /** Requests of this session still running: an idle sweep never ends a session mid-call. */
   inFlight = 0;
   /** The key of the shared slot holding this session, if any (derived session ids). */

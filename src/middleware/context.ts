@@ -349,12 +349,13 @@ const INERT: YavioContext = {
  * What `ctx.yavio` is when nothing can be recorded (the configuration was shut down, or the
  * request could not be attributed): every call is a no-op, reported once with `code`.
  */
-export function inertContext(warn: Warn, code: "YAVIO-1208" | "YAVIO-1100"): YavioContext {
+export function inertContext(warn: Warn, code: "YAVIO-1208" | "YAVIO-1100" | "YAVIO-1300"): YavioContext {
   let warned = false;
   const ignore = (method: string) => (): void => {
     if (warned) return;
     warned = true;
-    warn({ code, message: `ctx.yavio.${method}() ignored: ${code === "YAVIO-1208" ? "analytics for this configuration is shut down" : "the request could not be attributed to a session"} (warned once)` });
+    const why = { "YAVIO-1208": "analytics for this configuration is shut down", "YAVIO-1100": "the request could not be attributed to a session", "YAVIO-1300": "the context was made with an invalid distinctId" }[code];
+    warn({ code, message: `${method}() ignored: ${why} (warned once)` });
   };
   const context: YavioContext = {
     sessionId: undefined,

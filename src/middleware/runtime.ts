@@ -1,6 +1,6 @@
 import type { QueuedEvent, WireEvent, WireBuilder, EventType } from "../event/index.js";
 import { EventRecord, ID_FIELDS, truncateEvent } from "../event/index.js";
-import type { ClientInfo, Traits } from "../identity/index.js";
+import type { ClientInfo } from "../identity/index.js";
 import { applyIdentify, deriveSessionId, newSessionId, SessionState, validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
 import { createScrubber, hashUserId } from "../pii/index.js";
@@ -55,6 +55,7 @@ export class SessionSlot {
   private open(id: string): SessionState {
     const session = this.runtime.openSession(id);
     session.slotKey = this.registryKey;
+    session.derived = this.fixedId !== undefined && id === this.fixedId && this.registryKey !== undefined;
     if (this.quiet) {
       session.started = true;
       session.quiet = true;
@@ -71,11 +72,16 @@ export class SessionSlot {
   current(): SessionState {
     const old = this.session;
     if (old.ended && !this.closed) {
+      // Same connection or anchor, same person: the identity carries over to the new session
+      // (a reset() is the only way to shed it). With a fixed id the session simply resumes, so its
+      // funnel and counters go on too.
       this.session = this.open(this.fixedId ?? newSessionId());
-      this.session.client = old.client;
-      if (this.fixedId !== undefined && old.userId !== undefined && this.session.userId === undefined) {
-        this.session.userId = old.userId;
-        this.session.traits = old.traits;
+      const next = this.session;
+      next.client = old.client;
+      if (this.fixedId !== undefined) resume(next, old);
+      else if (old.userId !== undefined && next.userId === undefined) {
+        next.userId = old.userId;
+        next.traits = old.traits;
       }
       if (this.registryKey !== undefined) this.runtime.slots.set(this.registryKey, this);
     }
@@ -88,7 +94,9 @@ export class SessionSlot {
     // The connection is gone: there is nothing to start a new session on.
     if (this.closed) return old;
     void this.runtime.endSession(old, "reset");
-    // After a logout the fixed id and the preset user belong to the old session: the new one is fresh.
+    // After a logout the fixed id and the preset user belong to the old session: the new one is
+    // fresh, and the anchor never derives that id again (it named the user who logged out).
+    if (this.fixedId !== undefined && this.registryKey !== undefined) this.runtime.retire(this.registryKey);
     this.fixedId = undefined;
     this.presetUserId = undefined;
     this.session = this.open(newSessionId());
@@ -100,11 +108,28 @@ export class SessionSlot {
   }
 }
 
+/** A session reopened under the same id goes on where the ended one stopped. */
+function resume(next: SessionState, old: SessionState): void {
+  if (next.userId === undefined) {
+    next.userId = old.userId;
+    next.traits = old.traits;
+  }
+  next.stepSequence = old.stepSequence;
+  next.toolCalls = old.toolCalls;
+  next.resourceReads = old.resourceReads;
+  next.promptGets = old.promptGets;
+  next.errors = old.errors;
+  next.resumed = true;
+}
+
 /** How soon after a session ends (off stdio) its events are exported. */
 export const SESSION_END_FLUSH_MS = 100;
 
 /** How many idle-ended derived sessions' identities are remembered. */
-const ENDED_IDENTITIES_SIZE = 10_000;
+const ENDED_IDENTITIES_SIZE = 1000;
+
+/** How many logged-out anchors are remembered. */
+const RETIRED_KEYS_SIZE = 10_000;
 
 /** forUser contexts kept per (distinctId, sessionId); the least recently used goes first. */
 export const FOR_USER_CACHE_SIZE = 1000;
@@ -156,20 +181,33 @@ export class Runtime {
   derivedSlot(registryKey: string, anchor: string, namespace: string): SessionSlot {
     let slot = this.slots.get(registryKey);
     if (slot === undefined) {
-      slot = new SessionSlot(this, { registryKey, fixedId: deriveSessionId(anchor, namespace) });
+      // An anchor whose session was logged out of derives no id any more: a fresh one each time.
+      const fixedId = this.retiredKeys.has(registryKey) ? undefined : deriveSessionId(anchor, namespace);
+      slot = new SessionSlot(this, { registryKey, fixedId });
       const known = this.endedIdentities.get(registryKey);
-      if (known !== undefined) {
+      if (known !== undefined && fixedId !== undefined) {
         this.endedIdentities.delete(registryKey);
-        slot.session.userId = known.userId;
-        slot.session.traits = known.traits;
+        resume(slot.session, known);
       }
       this.slots.set(registryKey, slot);
     }
     return slot;
   }
 
-  /** Identities of derived sessions that ended idle, by slot key. */
-  private readonly endedIdentities = new Map<string, { userId: string; traits: Traits }>();
+  /**
+   * Derived sessions that ended idle, by slot key (bounded): the same anchor coming back resumes
+   * the same `ses_` id with its user and funnel, so one id never names two users.
+   */
+  private readonly endedIdentities = new Map<string, SessionState>();
+  /** Anchors whose derived session was reset (logout): bounded, oldest first out. */
+  private readonly retiredKeys = new Set<string>();
+
+  retire(registryKey: string): void {
+    this.retiredKeys.delete(registryKey);
+    this.retiredKeys.add(registryKey);
+    this.endedIdentities.delete(registryKey);
+    if (this.retiredKeys.size > RETIRED_KEYS_SIZE) this.retiredKeys.delete(this.retiredKeys.values().next().value!);
+  }
 
   /** Emits the session_start event once, when the client is known as well as it will be. */
   start(session: SessionState, client: ClientInfo | undefined): void {
@@ -182,6 +220,7 @@ export class Runtime {
       if (info.clientVersion !== undefined) wire.client_version = info.clientVersion;
       if (info.protocolVersion !== undefined) wire.protocol_version = info.protocolVersion;
       if (info.transport !== undefined) wire.transport = info.transport;
+      if (session.resumed) wire.metadata = { ...wire.metadata, resumed: true };
     });
   }
 
@@ -195,9 +234,9 @@ export class Runtime {
       this.slots.delete(key);
       // A derived id comes back with the same anchor: remember who it was, so that it never
       // names two users (bounded: the oldest memories go first).
-      if (session.userId !== undefined && reason === "idle") {
+      if (reason === "idle" && session.derived) {
         this.endedIdentities.delete(key);
-        this.endedIdentities.set(key, { userId: session.userId, traits: session.traits });
+        this.endedIdentities.set(key, session);
         if (this.endedIdentities.size > ENDED_IDENTITIES_SIZE) this.endedIdentities.delete(this.endedIdentities.keys().next().value!);
       }
     }
@@ -220,7 +259,11 @@ export class Runtime {
     if (reason === "shutdown" || session.quiet) return Promise.resolve();
     // stdio: the process is about to go, flush now. Elsewhere (HTTP, where a stateless server
     // ends a session per request) session ends within a short window share one export.
-    if (session.client.transport === "stdio" || reason === "reset") return this.flushNow();
+    if (session.client.transport === "stdio") return this.flushNow();
+    if (reason === "reset") {
+      // reset() runs inside the host's handler: export on the next turn, not in its call.
+      return new Promise((resolve) => setImmediate(() => void this.flushNow().then(resolve)));
+    }
     this.flushSoon();
     return Promise.resolve();
   }
@@ -346,7 +389,7 @@ export class Runtime {
   private readonly inertContexts = new Map<string, YavioContext>();
 
   /** The no-op ctx.yavio handed to handlers when nothing can be recorded; warns once per code. */
-  inert(code: "YAVIO-1208" | "YAVIO-1100"): YavioContext {
+  inert(code: "YAVIO-1208" | "YAVIO-1100" | "YAVIO-1300"): YavioContext {
     let context = this.inertContexts.get(code);
     if (context === undefined) {
       context = inertContext(this.warn, code);
@@ -356,14 +399,13 @@ export class Runtime {
   }
 
   private readonly contexts = new Map<string, SlotContext>();
-  private anonymousContext: SlotContext | undefined;
 
   /** A context for code outside handlers, cached per (distinctId, sessionId) in a bounded LRU. */
   forUser(distinctId: string, options?: ForUserOptions): YavioContext {
     const problem = validateUserId(distinctId);
     if (problem !== undefined) {
-      this.warn({ code: "YAVIO-1300", message: `forUser: ${problem.replace("userId", "distinctId")}; an anonymous context is used` });
-      return (this.anonymousContext ??= new SlotContext(new SessionSlot(this, { quiet: true })));
+      this.warn({ code: "YAVIO-1300", message: `forUser: ${problem.replace("userId", "distinctId")}; nothing will be recorded through this context` });
+      return this.inert("YAVIO-1300");
     }
     let sessionId = options?.sessionId;
     if (sessionId !== undefined && (typeof sessionId !== "string" || sessionId.trim() === "" || sessionId.length > 128)) {
@@ -378,9 +420,20 @@ export class Runtime {
       this.contexts.set(key, cached);
       return cached;
     }
-    const existing = sessionId === undefined ? undefined : this.sessions.get(sessionId);
+    let existing = sessionId === undefined ? undefined : this.sessions.get(sessionId);
+    if (existing?.userId !== undefined && existing.userId !== distinctId) {
+      // That session is someone else's: never book this user's events to it.
+      this.warn({
+        code: "YAVIO-1302",
+        message: "forUser: the session to correlate with belongs to another user; the context gets its own session",
+        sessionId: existing.id,
+        details: { currentUserId: existing.userId, attemptedUserId: distinctId },
+      });
+      existing = undefined;
+      sessionId = undefined;
+    }
     const slot = new SessionSlot(this, { fixedId: sessionId, presetUserId: distinctId, quiet: true, existing });
-    // Joining a live session applies the same identity rules as an identify call would.
+    // Joining a live anonymous session identifies it, by the same rules as an identify call.
     if (existing !== undefined) new SlotContext(slot).identify(distinctId);
     const context = new SlotContext(slot);
     this.contexts.delete(key);
@@ -408,6 +461,7 @@ export class Runtime {
       this.slots.clear();
       this.contexts.clear();
       this.endedIdentities.clear();
+      this.retiredKeys.clear();
       this.onShutdown?.();
       await this.pipeline.shutdown();
     })();

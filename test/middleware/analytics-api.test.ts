@@ -334,22 +334,36 @@ describe("forUser contexts outside handlers", () => {
     expect(step).toMatchObject({ session_id: "web_abc123", user_id: "u5", step_sequence: 1 });
   });
 
-  it("joins a live MCP session by its id and keeps the identity rules (YAVIO-1302 on a different user)", async () => {
+  it("joins a live anonymous MCP session by its id and identifies it", async () => {
     const h = harness();
-    const sid = await h.run((y) => y.identify("alice"));
-    const ctx = getYavio(h.server).forUser("mallory", { sessionId: sid });
-    ctx.track("from_job");
-    expect(h.warnings.map((w) => w.code)).toContain("YAVIO-1302");
-    const [track] = ofType(await h.events(), "track", "from_job");
-    expect(track).toMatchObject({ session_id: sid, user_id: "alice" });
+    const sid = await h.run(() => undefined);
+    getYavio(h.server).forUser("bob", { sessionId: sid }).conversion("renewal", { value: 99, currency: "USD" });
+    const [conversion] = ofType(await h.events(), "conversion");
+    expect(conversion).toMatchObject({ session_id: sid, user_id: "bob" });
   });
 
-  it("warns YAVIO-1300 for an invalid distinctId and records anonymously", async () => {
+  it("never books a user's events to a live session identified as someone else (YAVIO-1302, own session)", async () => {
     const h = harness();
-    getYavio(h.server).forUser("").track("anon_job");
-    const [track] = ofType(await h.events(), "track", "anon_job");
-    expect(track!.user_id).toBeUndefined();
-    expect(h.warnings.map((w) => w.code)).toEqual(["YAVIO-1300"]);
+    const sid = await h.run((y) => y.identify("alice"));
+    const a = getYavio(h.server).forUser("bob", { sessionId: sid });
+    a.conversion("renewal", { value: 99, currency: "USD" });
+    const b = getYavio(h.server).forUser("bob", { sessionId: sid });
+    expect(b).toBe(a);
+    expect(h.warnings.filter((w) => w.code === "YAVIO-1302")).toHaveLength(1);
+    const [conversion] = ofType(await h.events(), "conversion");
+    expect(conversion!.user_id).toBe("bob");
+    expect(conversion!.session_id).not.toBe(sid);
+  });
+
+  it("warns YAVIO-1300 for an invalid distinctId and records nothing through that context", async () => {
+    const h = harness();
+    const bad = getYavio(h.server).forUser("");
+    bad.identify("carol");
+    bad.track("anon_job");
+    expect(bad.userId).toBeUndefined();
+    expect(ofType(await h.events(), "track", "anon_job")).toHaveLength(0);
+    expect(ofType(await h.events(), "identify")).toHaveLength(0);
+    expect(h.warnings.every((w) => w.code === "YAVIO-1300")).toBe(true);
   });
 });
 

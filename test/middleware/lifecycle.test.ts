@@ -1,5 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { getYavio, withYavio } from "../../src/index.js";
 import { liveRuntimeCount } from "../../src/middleware/index.js";
 import { capture, connectClient, ofType } from "../helpers.js";
@@ -275,3 +276,77 @@ describe("sharing one configuration", () => {
     for (const server of servers) await getYavio(server).shutdown();
   });
 });
+
+describe("identity across idle ends and logouts (second review)", () => {
+  it("keeps the user of a connection over an idle end: a new session id, the same person", async () => {
+    const cap = capture();
+    const server = withYavio(new McpServer({ name: "s", version: "1" }), { ...cap.options, sessionIdleTimeoutMs: 60_000 });
+    server.registerTool("login", {}, (ctx) => {
+      ctx.yavio.identify("alice");
+      return { content: [] };
+    });
+    server.registerTool("who", {}, (ctx) => ({ content: [{ type: "text", text: `${ctx.yavio.sessionId}|${String(ctx.yavio.userId)}` }] }));
+    const client = await connectClient(server);
+    await client.callTool({ name: "login", arguments: {} });
+    const first = ((await client.callTool({ name: "who", arguments: {} })).content as { text: string }[])[0]!.text;
+    sweepLater(server);
+    const second = ((await client.callTool({ name: "who", arguments: {} })).content as { text: string }[])[0]!.text;
+    expect(second.split("|")[0]).not.toBe(first.split("|")[0]);
+    expect(second.split("|")[1]).toBe("alice");
+    await client.close();
+    await getYavio(server).shutdown();
+  });
+
+  it("never lets a derived id name two users: after a logout the anchor derives no id again", async () => {
+    const cap = capture();
+    const server = withYavio(new McpServer({ name: "s", version: "1" }), { ...cap.options, sessionKey: () => "conversation-1", sessionIdleTimeoutMs: 60_000 });
+    server.registerTool("login", { inputSchema: { user: z.string() } }, ({ user }, ctx) => {
+      ctx.yavio.identify(user);
+      return { content: [] };
+    });
+    server.registerTool("logout", {}, (ctx) => {
+      ctx.yavio.reset();
+      return { content: [] };
+    });
+    server.registerTool("ping_tool", {}, () => ({ content: [] }));
+    const client = await connectClient(server);
+    await client.callTool({ name: "login", arguments: { user: "alice" } });
+    await client.callTool({ name: "logout", arguments: {} });
+    await client.callTool({ name: "login", arguments: { user: "bob" } });
+    sweepLater(server);
+    await client.callTool({ name: "ping_tool", arguments: {} });
+    await client.callTool({ name: "login", arguments: { user: "carol" } });
+    await getYavio(server).shutdown();
+    const usersBySession = new Map<string, Set<string>>();
+    for (const e of cap.sink.events) {
+      if (e.user_id === undefined) continue;
+      usersBySession.set(e.session_id, (usersBySession.get(e.session_id) ?? new Set()).add(e.user_id));
+    }
+    for (const users of usersBySession.values()) expect(users.size).toBe(1);
+    await client.close();
+  });
+
+  it("resumes a derived session's funnel after an idle end (step_sequence goes on)", async () => {
+    const cap = capture();
+    const server = withYavio(new McpServer({ name: "s", version: "1" }), { ...cap.options, sessionKey: () => "conversation-2", sessionIdleTimeoutMs: 60_000 });
+    server.registerTool("step", {}, (ctx) => {
+      ctx.yavio.step("next");
+      return { content: [] };
+    });
+    const client = await connectClient(server);
+    await client.callTool({ name: "step", arguments: {} });
+    await client.callTool({ name: "step", arguments: {} });
+    sweepLater(server);
+    await client.callTool({ name: "step", arguments: {} });
+    await getYavio(server).shutdown();
+    expect(ofType(cap.sink.events, "step").map((e) => e.step_sequence)).toEqual([1, 2, 3]);
+    expect(ofType(cap.sink.events, "connection", "session_start")[1]!.metadata).toMatchObject({ resumed: true });
+    await client.close();
+  });
+});
+
+/** Runs the idle sweep as if the timeout had passed, without waiting. */
+function sweepLater(server: object): void {
+  const low = (server as { server: Record<symbol, { runtime: { sweep(now: number): void } }> }).server;
+  low[Symbol.for("yavio-mcp.binding")]!.runtime.sweep(Date.now() + 10 * 60_000);
+}
