@@ -66,13 +66,16 @@ function byteLength(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), "utf8");
 }
 
-const SCAN_NODES = 2000;
+// A node costs at least ~5 bytes serialised: past 10 000 the value is at the 50 KB limit anyway.
+const SCAN_NODES = 10_000;
 
 /**
  * Called on the tool's path when an event keeps a reference to the host's arguments or result:
- * a cheap, bounded scan (at most SCAN_NODES values) of the string sizes. A value that is surely
- * over the event limit is replaced now by the marker it would get at export anyway, so the queue
- * never holds megabytes of results. Anything else is kept by reference and measured exactly later.
+ * a bounded scan (at most SCAN_NODES values) that estimates the serialised size — strings by
+ * length, numbers by their digits, keys and punctuation too. A value surely over the event limit,
+ * or too large to judge within the budget, is replaced now by the marker it would get at export
+ * anyway, so the queue never holds megabytes of the host's data. Anything else is kept by
+ * reference and measured exactly later, off the tool's path.
  */
 export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unknown {
   if (value === null || typeof value !== "object") {
@@ -81,23 +84,35 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
   }
   let size = 0;
   let preview: string | undefined;
-  let visited = 0;
+  let budget = SCAN_NODES;
   const stack: unknown[] = [value];
-  while (stack.length > 0 && visited < SCAN_NODES) {
+  while (stack.length > 0) {
+    if (--budget < 0) return marker(size, preview ?? "");
     const item = stack.pop();
-    visited += 1;
     if (typeof item === "string") {
-      size += item.length;
+      size += item.length + 2;
       preview ??= item.slice(0, PREVIEW_CHARS);
-      if (size > maxBytes) return marker(size, preview);
+    } else if (typeof item === "number" || typeof item === "boolean" || typeof item === "bigint") {
+      size += 6;
     } else if (item !== null && typeof item === "object") {
       if (ArrayBuffer.isView(item)) {
         size += item.byteLength;
+      } else if (Array.isArray(item)) {
+        // Every element costs at least a byte and a comma: a long array is judged by its length.
+        size += item.length * 2 + 2;
         if (size > maxBytes) return marker(size, preview ?? "");
+        for (let i = 0; i < item.length && i <= budget; i++) stack.push(item[i]);
       } else {
-        for (const child of Object.values(item)) stack.push(child);
+        const keys = Object.keys(item);
+        size += keys.length * 4 + 2;
+        if (size > maxBytes) return marker(size, preview ?? "");
+        for (let i = 0; i < keys.length && i <= budget; i++) {
+          size += keys[i]!.length;
+          stack.push((item as Record<string, unknown>)[keys[i]!]);
+        }
       }
     }
+    if (size > maxBytes) return marker(size, preview ?? "");
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { WireEvent } from "../event/index.js";
-import type { SessionState, Traits } from "../identity/index.js";
+import type { IdentifyNote, SessionState, Traits } from "../identity/index.js";
 import { applyIdentify, mergeTraits, newTraceId, validateUserId } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
@@ -240,7 +240,11 @@ export class SlotContext implements YavioContext {
     this.guard("walletAddress", (session) => {
       const problem = validateUserId(address);
       if (problem !== undefined) return this.invalid(session, "walletAddress", "address", problem.replace("userId", "address"));
-      const next = mergeTraits(session.traits, { wallet_address: address });
+      const notes: IdentifyNote[] = [];
+      const next = mergeTraits(session.traits, { wallet_address: address }, notes);
+      if (notes.length > 0) {
+        this.warn({ code: "YAVIO-1304", message: "walletAddress ignored: the traits are at their size limit", sessionId: session.id, details: { method: "walletAddress" } });
+      }
       if (next === session.traits) return;
       session.traits = next;
       this.recordIdentify(session, false);

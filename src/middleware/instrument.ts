@@ -1,4 +1,4 @@
-import type { WireEvent } from "../event/index.js";
+import type { ErrorCategory, WireEvent } from "../event/index.js";
 import { boundForQueue } from "../event/index.js";
 import type { SessionState } from "../identity/index.js";
 import { newTraceId } from "../identity/index.js";
@@ -214,7 +214,7 @@ export class ServerBinding {
     const core = this.runtime.core;
     const r = (result ?? {}) as { model?: unknown; stopReason?: unknown; content?: unknown; action?: unknown };
     const output = core.captureOutputs ? boundForQueue(r.content) : undefined;
-    const errorInfo = failed ? { thrown: error, message: errorText(error), threw: true } : undefined;
+    const errorInfo = failed ? summarizeError(error, errorText(error), true) : undefined;
     if (method === "sampling/createMessage") {
       const p = (params ?? {}) as { messages?: unknown; maxTokens?: unknown; modelPreferences?: unknown };
       const messages = core.captureInputs ? boundForQueue(p.messages) : undefined;
@@ -514,8 +514,7 @@ export class ServerBinding {
       const params = request.params;
       // What the event keeps of the host's values is taken now, and bounded: nothing retains a
       // large result until export. Errors keep only their message.
-      const errorMessage = isError ? (thrown !== undefined ? errorText(thrown) : firstText(result)) : undefined;
-      const errorInfo = isError ? { thrown, message: errorMessage, threw } : undefined;
+      const errorInfo = isError ? summarizeError(thrown, thrown !== undefined ? errorText(thrown) : firstText(result), threw) : undefined;
       if (method === "tools/call") {
         session.toolCalls += 1;
         const name = typeof params?.name === "string" ? params.name : "unknown";
@@ -606,13 +605,23 @@ function applyInput(wire: WireEvent, input: InputSummary | undefined): void {
   if (input.values !== undefined) wire.input_values = input.values;
 }
 
-function describeError(wire: WireEvent, info: { thrown: unknown; message: string | undefined; threw: boolean }): void {
-  const { thrown, message, threw } = info;
-  if (message !== undefined) wire.error_message = message;
-  wire.error_category = categorizeError(thrown, message);
+interface ErrorSummary {
+  message: string | undefined;
+  category: ErrorCategory;
+  metadata: Record<string, unknown>;
+}
+
+/** Everything an event needs of an error, as strings: the error object itself is not kept. */
+function summarizeError(thrown: unknown, message: string | undefined, threw: boolean): ErrorSummary {
   const metadata: Record<string, unknown> = { error_source: threw ? "protocol" : thrown !== undefined ? "thrown" : "result" };
   if (thrown instanceof Error) metadata.error_class = thrown.name;
-  wire.metadata = { ...wire.metadata, ...metadata };
+  return { message: message === undefined ? undefined : message.slice(0, 4096), category: categorizeError(thrown, message), metadata };
+}
+
+function describeError(wire: WireEvent, info: ErrorSummary): void {
+  if (info.message !== undefined) wire.error_message = info.message;
+  wire.error_category = info.category;
+  wire.metadata = { ...wire.metadata, ...info.metadata };
 }
 
 function firstText(result: unknown): string | undefined {
