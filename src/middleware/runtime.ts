@@ -150,6 +150,14 @@ export class Runtime {
   private readonly hashUserIds: boolean;
   private sweeper: NodeJS.Timeout | undefined;
   private shutdownPromise: Promise<void> | undefined;
+  /** Wrapped servers of this configuration not yet garbage-collected. */
+  liveServers = 0;
+
+  /** Shuts down a configuration nothing uses any more: no server left, no session open. */
+  releaseIfIdle(): void {
+    if (this.liveServers <= 0 && this.sessions.size === 0 && !this.isShutDown) void this.shutdown().catch(() => undefined);
+  }
+
   /** Called when the runtime is shut down, so the registry forgets it. */
   onShutdown: (() => void) | undefined;
 
@@ -255,7 +263,10 @@ export class Runtime {
         wire.metadata = { ...wire.metadata, ...counts };
       }, now);
     }
-    if (this.sessions.size === 0) this.disarmSweeper();
+    if (this.sessions.size === 0) {
+      this.disarmSweeper();
+      if (this.liveServers <= 0) queueMicrotask(() => this.releaseIfIdle());
+    }
     if (reason === "shutdown" || session.quiet) return Promise.resolve();
     // stdio: the process is about to go, flush now. Elsewhere (HTTP, where a stateless server
     // ends a session per request) session ends within a short window share one export.

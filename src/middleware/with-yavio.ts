@@ -44,15 +44,17 @@ function identityOf(value: object): number {
  * A key equal for equal configurations, so that servers made per request share one pipeline even
  * when each call builds its options afresh:
  * - plain values by content, regular expressions by their source;
- * - functions by their source text (an inline `sessionKey: (extra) => …` is the same option on
- *   every call; `sessionKey` itself is taken from each call, see ServerBinding);
- * - sinks, loggers and other objects with behaviour by identity (two sink objects are two
- *   destinations).
+ * - functions, sinks, loggers and other objects with behaviour by identity: two closures with the
+ *   same source may capture different state (a tenant's `beforeSend`), so they are two
+ *   configurations;
+ * - `sessionKey` is left out: each call's own is used (see ServerBinding), so an inline one does
+ *   not split the pipeline.
  */
 function configKey(options: WithYavioOptions): string {
   return JSON.stringify(options, (key, value: unknown) => {
     if (key === "") return value; // the options object itself
-    if (typeof value === "function") return `fn:${String(value)}`;
+    if (key === "sessionKey") return undefined;
+    if (typeof value === "function") return `fn#${identityOf(value)}`;
     if (value instanceof RegExp) return `re:${String(value)}`;
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       const proto = Object.getPrototypeOf(value) as unknown;
@@ -63,8 +65,19 @@ function configKey(options: WithYavioOptions): string {
   });
 }
 
+/**
+ * A configuration whose servers are all gone (garbage-collected) and whose sessions have ended is
+ * shut down (flushed) and forgotten: options rebuilt with new closures per request then cost a
+ * pipeline per live request, not one per request forever.
+ */
+const serverGone = new FinalizationRegistry<Runtime>((runtime) => {
+  runtime.liveServers -= 1;
+  runtime.releaseIfIdle();
+});
+
 /** Past this many live configurations, options are probably rebuilt with new sink objects per call. */
 const MANY_RUNTIMES = 16;
+let warnManyAt = MANY_RUNTIMES + 1;
 
 function acquireRuntime(options: WithYavioOptions): Runtime {
   const key = configKey(options);
@@ -76,7 +89,8 @@ function acquireRuntime(options: WithYavioOptions): Runtime {
     };
     runtimes.set(key, created);
     runtime = created;
-    if (runtimes.size === MANY_RUNTIMES + 1) {
+    if (runtimes.size >= warnManyAt) {
+      warnManyAt *= 2;
       created.warn({
         code: "YAVIO-1104",
         message: `${runtimes.size} distinct withYavio configurations are live, each with its own pipeline: create the options (and any sink object) once and pass the same object to every withYavio call`,
@@ -126,6 +140,8 @@ export function withYavio<S extends object>(server: S, options: WithYavioOptions
     return same;
   }
   const binding = new ServerBinding(runtime, found.low, found.mcp, options.sessionKey);
+  runtime.liveServers += 1;
+  serverGone.register(found.low, runtime);
   try {
     binding.attach();
   } catch (error) {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { getYavio, withYavio } from "../../src/index.js";
 import { liveRuntimeCount } from "../../src/middleware/index.js";
+import type { YavioWarning } from "../../src/index.js";
 import { capture, connectClient, ofType } from "../helpers.js";
 
 afterEach(() => {
@@ -232,20 +233,45 @@ describe("session-end flushes", () => {
 });
 
 describe("sharing one configuration", () => {
-  it("shares one pipeline among calls whose options are rebuilt inline, functions included", () => {
+  it("shares one pipeline among calls whose options are rebuilt inline around the same sink and hooks", () => {
     const cap = capture();
+    const onWarning = (w: YavioWarning): void => void cap.warnings.push(w);
     const before = liveRuntimeCount();
     const servers = Array.from({ length: 50 }, () =>
       withYavio(new McpServer({ name: "s", version: "1" }), {
         sink: cap.sink,
         logLevel: "silent",
-        onWarning: (w) => cap.warnings.push(w),
+        onWarning,
         sessionKey: (extra) => extra.requestInfo?.headers?.["x-user"] as string | undefined,
         pii: { patterns: [{ name: "order", pattern: /ORD-\d+/ }] },
       }),
     );
     expect(liveRuntimeCount()).toBe(before + 1);
     return getYavio(servers[0]!).shutdown();
+  });
+
+  it("keeps configurations with different closures apart: each tenant's beforeSend applies to its own events", async () => {
+    const cap = capture();
+    const make = (tenant: string) => {
+      const server = withYavio(new McpServer({ name: "s", version: "1" }), {
+        sink: cap.sink,
+        logLevel: "silent",
+        beforeSend: (e) => ({ ...e, metadata: { ...e.metadata, tenant } }),
+      });
+      server.registerTool("t", {}, () => ({ content: [] }));
+      return server;
+    };
+    const a = make("tenant-a");
+    const b = make("tenant-b");
+    for (const server of [a, b]) {
+      const client = await connectClient(server);
+      await client.callTool({ name: "t", arguments: {} });
+      await client.close();
+    }
+    await getYavio(a).shutdown();
+    await getYavio(b).shutdown();
+    const tenants = ofType(cap.sink.events, "tool_call").map((e) => e.metadata?.tenant);
+    expect(tenants.sort()).toEqual(["tenant-a", "tenant-b"]);
   });
 
   it("uses each call's own sessionKey, so closures over per-call state keep working", async () => {
@@ -350,3 +376,15 @@ function sweepLater(server: object): void {
   const low = (server as { server: Record<symbol, { runtime: { sweep(now: number): void } }> }).server;
   low[Symbol.for("yavio-mcp.binding")]!.runtime.sweep(Date.now() + 10 * 60_000);
 }
+
+describe("configurations nothing uses any more", () => {
+  it("are shut down and forgotten once their servers are garbage-collected (child process with --expose-gc)", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const script = fileURLToPath(new URL("../fixtures/runtime-release.ts", import.meta.url));
+    const out = execFileSync(process.execPath, ["--expose-gc", "--import", import.meta.resolve("tsx"), script], { encoding: "utf8" });
+    const { created, left } = JSON.parse(out) as { created: number; left: number };
+    expect(created).toBe(200);
+    expect(left).toBe(0);
+  });
+});
