@@ -56,7 +56,7 @@ export function createServer(options: CreateServerOptions = {}): YavioMcpServer 
     "login",
     { description: "Sign in with a team token.", inputSchema: { token: z.string().describe("e.g. tok_ada") } },
     ({ token }, ctx) => {
-      const found = DEMO_USERS[token];
+      const found = Object.hasOwn(DEMO_USERS, token) ? DEMO_USERS[token] : undefined;
       if (found === undefined) throw new Error("invalid token");
       user = found;
       ctx.yavio.identify(found.id, { plan: found.plan, company: found.company });

@@ -36,7 +36,8 @@ export async function computeReportFromFiles(
     if (path === "-") continue;
     try {
       await access(path, constants.R_OK);
-      if (!(await stat(path)).isFile()) throw new Error("not a regular file");
+      // Pipes and /dev/stdin are fine (report <(zcat events.gz)); a directory is not.
+      if ((await stat(path)).isDirectory()) throw new Error("is a directory");
     } catch (error) {
       throw new ReportInputError(path, `cannot read ${path}: ${describe(error)}`);
     }

@@ -282,7 +282,7 @@ export class ReportBuilder {
       case "connection":
         if (name === "session_start") {
           session.started = true;
-          if (!(session.startMs <= ms)) session.startMs = ms;
+          if (Number.isFinite(ms) && !(session.startMs <= ms)) session.startMs = ms;
           if (typeof e.platform === "string") session.platform = e.platform;
           if (typeof e.transport === "string") session.transport = e.transport;
         } else if (name === "session_end") {
@@ -300,15 +300,19 @@ export class ReportBuilder {
         }
         if (Array.isArray(e.input_keys)) {
           const keys: unknown[] = e.input_keys;
-          for (let i = 0; i < keys.length; i++) {
+          // A key listed twice is still one call that had it; a call lists at most a few hundred.
+          const seen = new Set<string>();
+          for (let i = 0; i < keys.length && seen.size < MAX_PARAMETERS; i++) {
             const key = keys[i];
-            // A key listed twice is still one call that had it.
-            if (typeof key !== "string" || keys.indexOf(key) < i) continue;
+            if (typeof key !== "string" || seen.has(key)) continue;
+            seen.add(key);
             if (!op.parameters.has(key) && op.parameters.size >= MAX_PARAMETERS) continue;
             increment(op.parameters, key);
           }
         }
-        if (!(session.firstToolMs <= ms)) session.firstToolMs = ms;
+        // The event is stamped when the call ends: the call began latency_ms earlier.
+        const callStart = typeof e.latency_ms === "number" && Number.isFinite(e.latency_ms) ? ms - e.latency_ms : ms;
+        if (Number.isFinite(callStart) && !(session.firstToolMs <= callStart)) session.firstToolMs = callStart;
         break;
       }
       case "resource_access": {
@@ -384,26 +388,38 @@ export class ReportBuilder {
     return op;
   }
 
+  /**
+   * A strict funnel: steps in the order of their typical sequence, and a session counts at a step
+   * only if it also reached every step before it. `reached` keeps the plain per-step count.
+   */
   private funnel(uniqueSessions: number): FunnelStep[] {
     const steps = [...this.steps].map(([step, s]) => ({
       step,
       typicalSequence: histogramMedian(s.sequences),
-      sessions: s.sessions,
+      reached: s.sessions,
     }));
     steps.sort(
       (a, b) =>
         (a.typicalSequence ?? Infinity) - (b.typicalSequence ?? Infinity) ||
-        b.sessions - a.sessions ||
+        b.reached - a.reached ||
         compare(a.step, b.step),
     );
+    const inFunnel = steps.map(() => 0);
+    for (const session of this.sessions.values()) {
+      const reached = session.steps;
+      if (reached === undefined) continue;
+      for (let k = 0; k < steps.length && reached.has(steps[k]!.step); k++) inFunnel[k]! += 1;
+    }
     return steps.map((s, i) => {
-      const previous = i > 0 ? steps[i - 1] : undefined;
-      const dropOff = previous === undefined ? null : previous.sessions - s.sessions;
+      const sessions = inFunnel[i]!;
+      const previous = i > 0 ? inFunnel[i - 1]! : undefined;
+      const dropOff = previous === undefined ? null : previous - sessions;
       return {
         ...s,
-        shareOfSessions: ratio(s.sessions, uniqueSessions),
+        sessions,
+        shareOfSessions: ratio(sessions, uniqueSessions),
         dropOff,
-        dropOffRate: previous === undefined || dropOff === null ? null : ratio(dropOff, previous.sessions),
+        dropOffRate: previous === undefined || dropOff === null ? null : ratio(dropOff, previous),
       };
     });
   }

@@ -74,11 +74,12 @@ export function reportTables(report: Report): ReportTable[] {
     shareTable("transports", "Sessions by transport", "transport", report.transports),
     {
       id: "funnel",
-      title: "Funnel (steps by typical sequence)",
-      columns: [L("step"), R("seq"), R("sessions"), R("% of sessions"), R("drop-off"), R("drop-off %")],
+      title: "Funnel (steps by typical sequence; a session counts once it reached every earlier step)",
+      columns: [L("step"), R("seq"), R("reached"), R("in funnel"), R("% of sessions"), R("drop-off"), R("drop-off %")],
       rows: report.funnel.map((s) => [
         s.step,
         s.typicalSequence === null ? NONE : String(s.typicalSequence),
+        formatCount(s.reached),
         formatCount(s.sessions),
         formatRate(s.shareOfSessions),
         s.dropOff === null ? NONE : formatCount(s.dropOff),

@@ -147,11 +147,13 @@ export interface FunnelStep {
   step: string;
   /** Median `step_sequence` of this step's events. */
   typicalSequence: number | null;
-  /** Distinct sessions that reached the step. */
+  /** Sessions that reached this step and every step before it (a strict funnel). */
   sessions: number;
+  /** Distinct sessions that reached this step at all, whatever came before. */
+  reached: number;
   /** sessions / unique sessions. */
   shareOfSessions: number | null;
-  /** Sessions lost since the previous step (null for the first step). May be negative. */
+  /** Funnel sessions lost since the previous step (null for the first step); never negative. */
   dropOff: number | null;
   /** dropOff / previous step's sessions. */
   dropOffRate: number | null;

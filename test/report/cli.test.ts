@@ -127,7 +127,7 @@ describe("yavio-mcp report", () => {
   it("exits 2 when a directory is given as a file", async () => {
     const result = await inProcess(["report", dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/not a regular file/);
+    expect(result.stderr).toMatch(/is a directory/);
   });
 
   it("reads standard input for -", async () => {
@@ -150,5 +150,24 @@ describe("yavio-mcp report", () => {
     const result = await inProcess(["report", "--json", empty]);
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as Report).totals).toMatchObject({ lines: 0, events: 0, badLines: 0 });
+  });
+});
+
+describe("pipes as input", () => {
+  it("reads a named pipe (as `report <(zcat events.gz)` gives)", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { computeReportFromFiles } = await import("../../src/report/index.js");
+    const dir = mkdtempSync(join(tmpdir(), "yavio-fifo-"));
+    const fifo = join(dir, "events.pipe");
+    execFileSync("mkfifo", [fifo]);
+    const event = { event_id: "p1", event_type: "tool_call", session_id: "s", trace_id: "t", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0", tool_name: "t", status: "success" };
+    // Both ends open asynchronously: a synchronous write would block before the reader opens.
+    const [report] = await Promise.all([computeReportFromFiles([fifo]), writeFile(fifo, `${JSON.stringify(event)}\n`)]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(report.toolCalls.total).toBe(1);
   });
 });

@@ -90,15 +90,16 @@ describe("computeReport on a file with known figures", () => {
 
   it("measures time to first tool call from session_start even when lines are out of order", async () => {
     const r = await knownReport();
-    expect(r.timeToFirstToolCall).toEqual({ sessions: 3, startedWithoutToolCall: 1, medianMs: 400, p95Ms: 1000, method: "exact" });
+    // Measured from session_start to when the first call began (its timestamp minus its latency).
+    expect(r.timeToFirstToolCall).toEqual({ sessions: 3, startedWithoutToolCall: 1, medianMs: 393, p95Ms: 900, method: "exact" });
   });
 
   it("orders funnel steps by typical sequence and counts each session once per step", async () => {
     const r = await knownReport();
     expect(r.funnel).toEqual([
-      { step: "browse", typicalSequence: 1, sessions: 4, shareOfSessions: 0.8, dropOff: null, dropOffRate: null },
-      { step: "cart", typicalSequence: 2, sessions: 3, shareOfSessions: 0.6, dropOff: 1, dropOffRate: 0.25 },
-      { step: "checkout", typicalSequence: 3, sessions: 2, shareOfSessions: 0.4, dropOff: 1, dropOffRate: 1 / 3 },
+      { step: "browse", typicalSequence: 1, reached: 4, sessions: 4, shareOfSessions: 0.8, dropOff: null, dropOffRate: null },
+      { step: "cart", typicalSequence: 2, reached: 3, sessions: 3, shareOfSessions: 0.6, dropOff: 1, dropOffRate: 0.25 },
+      { step: "checkout", typicalSequence: 3, reached: 2, sessions: 2, shareOfSessions: 0.4, dropOff: 1, dropOffRate: 1 / 3 },
     ]);
   });
 
@@ -194,5 +195,43 @@ describe("computeReport edge cases", () => {
     const r = await computeReport(lines);
     expect(r.tools).toHaveLength(1001);
     expect(r.tools[0]).toMatchObject({ name: "(other)", calls: 5 });
+  });
+});
+
+describe("review fixes", () => {
+  const line = (fields: Record<string, unknown>, n: number): string =>
+    JSON.stringify({ event_id: `r-${n}`, trace_id: "t", timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, n)).toISOString(), source: "server", sdk_version: "0", ...fields });
+
+  it("counts a session in the funnel only if it reached every earlier step", async () => {
+    const lines: string[] = [];
+    let n = 0;
+    for (let i = 0; i < 10; i++) lines.push(line({ event_type: "step", session_id: `a${i}`, event_name: "a", step_sequence: 1 }, n++));
+    for (let i = 0; i < 10; i++) {
+      lines.push(line({ event_type: "step", session_id: `b${i}`, event_name: "b", step_sequence: 2 }, n++));
+      lines.push(line({ event_type: "step", session_id: `b${i}`, event_name: "c", step_sequence: 3 }, n++));
+    }
+    const r = await computeReport(lines);
+    expect(r.funnel.map((s) => [s.step, s.reached, s.sessions, s.dropOff])).toEqual([
+      ["a", 10, 10, null],
+      ["b", 10, 0, 10],
+      ["c", 10, 0, 0],
+    ]);
+  });
+
+  it("handles a call listing 400 000 input keys, counting each distinct key once up to the cap", async () => {
+    const keys = Array.from({ length: 400_000 }, (_, i) => `k${i % 1000}`);
+    const r = await computeReport([line({ event_type: "tool_call", session_id: "s", tool_name: "wide", event_name: "wide", latency_ms: 1, status: "success", input_keys: keys }, 1)]);
+    const fill = r.fillRates.find((t) => t.tool === "wide")!;
+    expect(fill.parameters.length).toBeLessThanOrEqual(200);
+    expect(fill.parameters.every((p) => p.calls === 1)).toBe(true);
+  });
+
+  it("ignores a tool call without a usable timestamp when measuring time to first tool call", async () => {
+    const r = await computeReport([
+      line({ event_type: "connection", event_name: "session_start", session_id: "s" }, 0),
+      line({ event_type: "tool_call", session_id: "s", tool_name: "t", event_name: "t", latency_ms: 0, status: "success" }, 1000),
+      JSON.stringify({ event_id: "no-time", event_type: "tool_call", session_id: "s", tool_name: "t", status: "success" }),
+    ]);
+    expect(r.timeToFirstToolCall).toMatchObject({ sessions: 1, startedWithoutToolCall: 0, medianMs: 1000 });
   });
 });
