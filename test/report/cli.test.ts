@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { USAGE, runCli } from "../../src/report/index.js";
+import { USAGE, computeReportFromFiles, runCli } from "../../src/report/index.js";
 import type { Report } from "../../src/report/index.js";
 import { KNOWN_ROWS, knownEventFile, warningLines } from "../fixtures/report/events.js";
 
@@ -155,19 +155,13 @@ describe("yavio-mcp report", () => {
 
 describe("pipes as input", () => {
   it("reads a named pipe (as `report <(zcat events.gz)` gives)", async () => {
-    const { execFileSync } = await import("node:child_process");
-    const { mkdtempSync, rmSync } = await import("node:fs");
-    const { writeFile } = await import("node:fs/promises");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { computeReportFromFiles } = await import("../../src/report/index.js");
-    const dir = mkdtempSync(join(tmpdir(), "yavio-fifo-"));
+    const dir = await mkdtemp(join(tmpdir(), "yavio-fifo-"));
     const fifo = join(dir, "events.pipe");
-    execFileSync("mkfifo", [fifo]);
+    await run("mkfifo", [fifo]);
     const event = { event_id: "p1", event_type: "tool_call", session_id: "s", trace_id: "t", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0", tool_name: "t", status: "success" };
     // Both ends open asynchronously: a synchronous write would block before the reader opens.
     const [report] = await Promise.all([computeReportFromFiles([fifo]), writeFile(fifo, `${JSON.stringify(event)}\n`)]);
-    rmSync(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
     expect(report.toolCalls.total).toBe(1);
   });
 });
