@@ -37,9 +37,16 @@ const sessions = new Map<string, Session>();
 // Kept after its session ends: any wrapped server leads to the shared pipeline for the final flush.
 let anyServer: YavioMcpServer | undefined;
 
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error("request body too large");
+    chunks.push(chunk as Buffer);
+  }
   const raw = Buffer.concat(chunks).toString("utf8");
   return raw === "" ? undefined : (JSON.parse(raw) as unknown);
 }
