@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -93,7 +94,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   const cwd = io.cwd ?? process.cwd();
-  const files = positionals.length > 0 ? positionals : [DEFAULT_EVENT_FILE];
+  const files = positionals.length > 0 ? positionals : defaultFiles(cwd);
   const paths = files.map((f) => (f === "-" ? f : resolve(cwd, f)));
   let report;
   try {
@@ -128,4 +129,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   io.stdout(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReportText(report));
   return 0;
+}
+
+/** The default event file and its rotated predecessors (`.1` newest … `.9`), oldest first. */
+function defaultFiles(cwd: string): string[] {
+  const rotated: string[] = [];
+  for (let i = 9; i >= 1; i--) {
+    const name = `${DEFAULT_EVENT_FILE}.${i}`;
+    if (existsSync(resolve(cwd, name))) rotated.push(name);
+  }
+  return [...rotated, DEFAULT_EVENT_FILE];
 }

@@ -118,6 +118,24 @@ describe("yavio-mcp report", () => {
     expect((JSON.parse(result.stdout) as Report).inputs[0]?.name).toBe(".yavio/events.jsonl");
   });
 
+  it("also reads the rotated files of the default event file, oldest first", async () => {
+    const project = join(dir, "rotated");
+    await mkdir(join(project, ".yavio"), { recursive: true });
+    const lines = knownEventFile().trim().split("\n");
+    const half = Math.floor(lines.length / 2);
+    await writeFile(join(project, ".yavio", "events.jsonl.1"), `${lines.slice(0, half).join("\n")}\n`);
+    await writeFile(join(project, ".yavio", "events.jsonl"), `${lines.slice(half).join("\n")}\n`);
+    const single = join(dir, "single");
+    await mkdir(join(single, ".yavio"), { recursive: true });
+    await writeFile(join(single, ".yavio", "events.jsonl"), knownEventFile());
+    const whole = await inProcess(["report", "--json"], { cwd: single });
+    const result = await inProcess(["report", "--json"], { cwd: project });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.inputs.map((i) => i.name)).toEqual([".yavio/events.jsonl.1", ".yavio/events.jsonl"]);
+    expect(report.toolCalls).toEqual((JSON.parse(whole.stdout) as Report).toolCalls);
+  });
+
   it("exits 2 and names the default when .yavio/events.jsonl is missing", async () => {
     const result = await inProcess(["report"], { cwd: dir });
     expect(result.code).toBe(2);
