@@ -1,8 +1,10 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { WireEvent, YavioWarning } from "../src/index.js";
+import { afterEach } from "vitest";
+import type { WireEvent, YavioMcpServer, YavioWarning } from "../src/index.js";
+import { getYavio, withYavio } from "../src/index.js";
 import { MemorySink } from "../src/testing.js";
 
 /** Connects a real SDK Client to the server over a linked in-memory pair. */
@@ -28,4 +30,25 @@ export function ofType(events: readonly WireEvent[], type: WireEvent["event_type
 export function text(result: unknown): string {
   const content = (result as { content: { type: string; text?: string }[] }).content;
   return content.map((c) => c.text ?? "").join("");
+}
+
+/**
+ * For a test file: `setup()` wraps a fresh McpServer around a capture; every server made so is
+ * shut down after each test, as is anything pushed to `cleanups`.
+ */
+export function wrappedServers(name: string): {
+  setup: (options?: Record<string, unknown>) => ReturnType<typeof capture> & { server: YavioMcpServer };
+  cleanups: (() => Promise<void>)[];
+} {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0)) await fn();
+  });
+  const setup = (options: Record<string, unknown> = {}) => {
+    const cap = capture();
+    const server = withYavio(new McpServer({ name, version: "1.0.0" }), { ...cap.options, ...options });
+    cleanups.push(() => getYavio(server).shutdown());
+    return { ...cap, server };
+  };
+  return { setup, cleanups };
 }

@@ -11,7 +11,7 @@ const MAX_LAST_CELL = 160;
  * The report as aligned plain-text tables (what `yavio-mcp report` prints).
  *
  * @example
- * process.stdout.write(formatReportText(await computeReportFromFiles(["events.jsonl"])));
+ * const text = formatReportText(await computeReportFromFiles(["events.jsonl"]));
  */
 export function formatReportText(report: Report): string {
   const inputs = report.inputs.length;

@@ -1,28 +1,18 @@
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { getYavio, withYavio, yavio } from "../../src/index.js";
 import type { YavioContext } from "../../src/index.js";
-import { capture, connectClient, ofType, text } from "../helpers.js";
+import { capture, connectClient, ofType, text, wrappedServers } from "../helpers.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const SES = /^ses_[A-Za-z0-9_-]{21}$/;
 
 type Extra = { yavio: YavioContext };
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0)) await fn();
-});
-
-function setup(options: Record<string, unknown> = {}) {
-  const cap = capture();
-  const server = withYavio(new McpServer({ name: "notes", version: "1.0.0" }), { ...cap.options, ...options });
-  cleanups.push(() => getYavio(server).shutdown());
-  return { ...cap, server };
-}
+const { setup, cleanups } = wrappedServers("notes");
 
 describe("withYavio over the in-memory transport", () => {
   it("returns the same server instance, not a proxy", () => {

@@ -1,24 +1,14 @@
-import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { WireEvent } from "../../src/index.js";
-import { getYavio, hashUserId, withYavio } from "../../src/index.js";
+import { getYavio, hashUserId } from "../../src/index.js";
 import { Runtime } from "../../src/middleware/runtime.js";
-import { capture, connectClient, ofType, text } from "../helpers.js";
+import { capture, connectClient, ofType, text, wrappedServers } from "../helpers.js";
 
 const EMAIL = "jane.doe+billing@acme.io";
 const CARD = "4111 1111 1111 1111";
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0)) await fn();
-});
-
-function setup(options: Record<string, unknown> = {}) {
-  const cap = capture();
-  const server = withYavio(new McpServer({ name: "pii", version: "1" }), { ...cap.options, ...options });
-  cleanups.push(() => getYavio(server).shutdown());
-  return { ...cap, server };
-}
+const { setup } = wrappedServers("pii");
 
 describe("PII in the middleware", () => {
   it("scrubs arguments, results, error messages, traits and custom properties, while the client gets everything unchanged", async () => {

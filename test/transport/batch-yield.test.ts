@@ -4,6 +4,24 @@ import { createPipeline, MemorySink } from "../../src/transport/index.js";
 
 const eventFor = (n: number): WireEvent => ({ event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" });
 
+/** A pipeline into a memory sink whose prepare does `work` and counts the events it prepared. */
+function countingPipeline(work: () => void = () => undefined, maxQueueSize?: number) {
+  const sink = new MemorySink();
+  const counter = { prepared: 0 };
+  const pipeline = createPipeline<number>({
+    sinks: [sink],
+    warn: () => undefined,
+    handleProcessExit: false,
+    ...(maxQueueSize === undefined ? {} : { maxQueueSize }),
+    prepare: (n) => {
+      work();
+      counter.prepared += 1;
+      return eventFor(n);
+    },
+  });
+  return { sink, pipeline, counter };
+}
+
 function busy(ms: number): void {
   const end = performance.now() + ms;
   while (performance.now() < end) {
@@ -13,22 +31,11 @@ function busy(ms: number): void {
 
 describe("batch preparation and the host's event loop", () => {
   it("gives the event loop back while preparing a large batch, instead of holding it for the whole batch", async () => {
-    const sink = new MemorySink();
-    let prepared = 0;
-    const pipeline = createPipeline<number>({
-      sinks: [sink],
-      warn: () => undefined,
-      handleProcessExit: false,
-      prepare: (n) => {
-        busy(0.1);
-        prepared += 1;
-        return eventFor(n);
-      },
-    });
+    const { sink, pipeline, counter } = countingPipeline(() => busy(0.1));
     let preparedWhenHostRan = -1;
     for (let i = 0; i < 1000; i++) pipeline.enqueue(i); // a full batch starts exporting at once
     setImmediate(() => {
-      preparedWhenHostRan = prepared;
+      preparedWhenHostRan = counter.prepared;
     });
     await pipeline.flush();
     expect(sink.events).toHaveLength(1000);
@@ -38,17 +45,7 @@ describe("batch preparation and the host's event loop", () => {
   });
 
   it("keeps exporting when the host never yields to the event loop (a tight loop of microtasks), without dropping", async () => {
-    const sink = new MemorySink();
-    const pipeline = createPipeline<number>({
-      sinks: [sink],
-      warn: () => undefined,
-      handleProcessExit: false,
-      maxQueueSize: 3000,
-      prepare: (n) => {
-        busy(0.02);
-        return eventFor(n);
-      },
-    });
+    const { sink, pipeline } = countingPipeline(() => busy(0.02), 3000);
     for (let i = 0; i < 10_000; i++) {
       pipeline.enqueue(i);
       await Promise.resolve();
@@ -61,21 +58,11 @@ describe("batch preparation and the host's event loop", () => {
   });
 
   it("does no preparation inside the enqueue that fills a batch: the export starts on the next turn", async () => {
-    const sink = new MemorySink();
-    let prepared = 0;
-    const pipeline = createPipeline<number>({
-      sinks: [sink],
-      warn: () => undefined,
-      handleProcessExit: false,
-      prepare: (n) => {
-        prepared += 1;
-        return eventFor(n);
-      },
-    });
+    const { sink, pipeline, counter } = countingPipeline();
     for (let i = 0; i < 1000; i++) pipeline.enqueue(i);
-    expect(prepared).toBe(0);
+    expect(counter.prepared).toBe(0);
     await pipeline.flush();
-    expect(prepared).toBe(1000);
+    expect(counter.prepared).toBe(1000);
     expect(sink.events).toHaveLength(1000);
     await pipeline.shutdown();
   });
