@@ -40,6 +40,11 @@ export class SessionState {
   resumed = false;
   /** Requests of this session still running: an idle sweep never ends a session mid-call. */
   inFlight = 0;
+  /**
+   * Set when the session was asked to end (close, reset) while requests were still running: it
+   * ends when the last of them finishes, so their events come before its end and are counted.
+   */
+  endPending: "close" | "idle" | "reset" | undefined;
   /** The key of the shared slot holding this session, if any (derived session ids). */
   slotKey: string | undefined;
   /** Codes already warned for this session, for once-per-session warnings. */

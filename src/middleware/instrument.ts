@@ -503,7 +503,25 @@ export class ServerBinding {
     error: unknown,
     threw: boolean,
   ): void {
-    ctx.startSession.inFlight -= 1;
+    try {
+      this.recordFinished(method, ctx, request, started, result, error, threw);
+    } finally {
+      const session = ctx.startSession;
+      session.inFlight -= 1;
+      const pending = session.endPending;
+      if (pending !== undefined && session.inFlight === 0) void this.runtime.endSession(session, pending);
+    }
+  }
+
+  private recordFinished(
+    method: string,
+    ctx: RequestContext,
+    request: JsonRpcRequest,
+    started: number,
+    result: unknown,
+    error: unknown,
+    threw: boolean,
+  ): void {
     try {
       const latency = Math.round((performance.now() - started) * 1000) / 1000;
       const session = ctx.startSession;

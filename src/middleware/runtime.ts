@@ -235,6 +235,12 @@ export class Runtime {
   /** Ends a session: its end event, its state freed, and a prompt flush. */
   endSession(session: SessionState, reason: "close" | "idle" | "reset" | "shutdown"): Promise<void> {
     if (session.ended) return Promise.resolve();
+    if (session.inFlight > 0 && reason !== "shutdown") {
+      // A request of this session is still running (the one that called reset(), or one the
+      // client left behind): its event belongs before the end, and in the end's counts.
+      session.endPending ??= reason;
+      return Promise.resolve();
+    }
     session.ended = true;
     this.sessions.delete(session.id);
     const key = session.slotKey;
