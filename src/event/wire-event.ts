@@ -72,27 +72,6 @@ export interface WireEvent {
 
 export type ErrorCategory = "auth" | "validation" | "timeout" | "rate_limit" | "server" | "unknown";
 
-/**
- * Fields that identify or order an event. They are never scrubbed or truncated: they are what the
- * store joins and deduplicates on. `event_name` is not one of them: it can be a resource URI or a
- * name built from user data.
- */
-export const ID_FIELDS: ReadonlySet<string> = new Set([
-  "event_id",
-  "event_type",
-  "trace_id",
-  "session_id",
-  "timestamp",
-  "source",
-  "sdk_version",
-  "platform",
-  "user_id",
-  "status",
-  "error_category",
-  "latency_ms",
-  "step_sequence",
-  "connection_duration_ms",
-]);
 
 /**
  * What the middleware hands to the pipeline. Building the wire form is deferred to the pipeline,

@@ -1,5 +1,5 @@
 import type { QueuedEvent, WireEvent, WireBuilder, EventType } from "../event/index.js";
-import { EventRecord, ID_FIELDS, truncateEvent } from "../event/index.js";
+import { EventRecord, scrubEvent, truncateEvent } from "../event/index.js";
 import type { ClientInfo } from "../identity/index.js";
 import { applyIdentify, deriveSessionId, newSessionId, SessionState, validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
@@ -330,7 +330,7 @@ export class Runtime {
     }
     if (this.scrubber) {
       try {
-        wire = this.scrubEvent(wire, this.scrubber);
+        wire = scrubEvent(wire, this.scrubber);
       } catch (error) {
         this.warn({
           code: "YAVIO-1301",
@@ -365,21 +365,6 @@ export class Runtime {
       }
     }
     return wire;
-  }
-
-  private scrubEvent(wire: WireEvent, scrubber: Scrubber): WireEvent {
-    let out: WireEvent | undefined;
-    for (const key of Object.keys(wire)) {
-      if (ID_FIELDS.has(key)) continue;
-      const value = wire[key];
-      if (value === undefined || value === null || typeof value === "number" || typeof value === "boolean") continue;
-      const scrubbed = typeof value === "string" ? scrubber.text(value) : scrubber.value(value);
-      if (scrubbed !== value) {
-        out ??= { ...wire };
-        out[key] = scrubbed;
-      }
-    }
-    return out ?? wire;
   }
 
   private armSweeper(): void {

@@ -45,6 +45,20 @@ describe("PII in the middleware", () => {
     expect(ofType(sink.events, "track")[0]!.metadata).toEqual({ preview: "card [CC_REDACTED]" });
   });
 
+  it("keeps argument names and their types: a token argument is typed string, its value redacted", async () => {
+    const { sink, server } = setup();
+    server.registerTool("connect_db", { inputSchema: { token: z.string(), password: z.string(), port: z.number() } }, () => ({ content: [] }));
+    const client = await connectClient(server);
+    await client.callTool({ name: "connect_db", arguments: { token: "tok_live_abcdef", password: "hunter2", port: 5432 } });
+    await client.close();
+    await getYavio(server).flush();
+    const [call] = ofType(sink.events, "tool_call", "connect_db");
+    expect(call!.input_keys).toEqual(["token", "password", "port"]);
+    expect(call!.input_types).toEqual({ token: "string", password: "string", port: "number" });
+    expect(JSON.stringify(call!.input_values)).not.toContain("hunter2");
+    expect(JSON.stringify(call!.input_values)).not.toContain("tok_live_abcdef");
+  });
+
   it("scrubs event names: a resource URI or a custom event name built from user data", async () => {
     const { sink, server } = setup();
     server.registerResource("user", new ResourceTemplate("user://{email}", { list: undefined }), {}, (uri) => ({ contents: [{ uri: uri.href, text: "profile" }] }));

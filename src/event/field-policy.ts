@@ -1,0 +1,110 @@
+import type { WireEvent } from "./wire-event.js";
+
+/**
+ * The one policy for every field of an outgoing event: what is scrubbed for PII and how.
+ *
+ * - `id`: identifies or orders the event (ids, timestamps, enums, numbers). Never scrubbed, never
+ *   truncated: the store joins and deduplicates on them.
+ * - `keys`: names that describe the call (argument names, their types). Never redacted for being
+ *   sensitive-sounding — a `token` argument's type stays `"string"` — but each name is scrubbed as
+ *   text, so an e-mail address used as a key does not leave the process.
+ * - `text`: a string scrubbed by the text detectors.
+ * - `value`: any JSON value, scrubbed by the value walk (sensitive keys, nested text).
+ *
+ * A field not named here is a `value`: a new field can never go out unscrubbed by accident.
+ */
+export type FieldPolicy = "id" | "keys" | "text" | "value";
+
+const POLICY: Readonly<Record<string, FieldPolicy>> = {
+  event_id: "id",
+  event_type: "id",
+  trace_id: "id",
+  session_id: "id",
+  timestamp: "id",
+  source: "id",
+  sdk_version: "id",
+  platform: "id",
+  user_id: "id",
+  status: "id",
+  error_category: "id",
+  latency_ms: "id",
+  step_sequence: "id",
+  connection_duration_ms: "id",
+  conversion_value: "id",
+  input_keys: "keys",
+  input_types: "keys",
+  event_name: "text",
+  tool_name: "text",
+  error_message: "text",
+  client_name: "text",
+  client_version: "text",
+  protocol_version: "text",
+  transport: "text",
+  conversion_currency: "text",
+  user_traits: "value",
+  metadata: "value",
+  input_values: "value",
+  output_content: "value",
+};
+
+/** The policy of one field; anything unknown is scrubbed as a value. */
+export function fieldPolicy(field: string): FieldPolicy {
+  return Object.hasOwn(POLICY, field) ? POLICY[field]! : "value";
+}
+
+/** The fields that are never scrubbed or truncated. */
+export const ID_FIELDS: ReadonlySet<string> = new Set(Object.keys(POLICY).filter((key) => POLICY[key] === "id"));
+
+/** What the policy needs of a scrubber (the PII module's `Scrubber` satisfies it). */
+export interface FieldScrubber {
+  text(input: string): string;
+  value<T>(input: T): T;
+}
+
+/**
+ * Applies the policy to one event, copy-on-write: the input is never changed, and an event with
+ * nothing to scrub comes back as the same object. Throws if the scrubber throws (the caller fails
+ * closed and drops the event).
+ */
+export function scrubEvent(wire: WireEvent, scrubber: FieldScrubber): WireEvent {
+  let out: WireEvent | undefined;
+  for (const key of Object.keys(wire)) {
+    const value = wire[key];
+    if (value === undefined || value === null || typeof value === "number" || typeof value === "boolean") continue;
+    const policy = fieldPolicy(key);
+    if (policy === "id") continue;
+    let scrubbed: unknown;
+    if (typeof value === "string") scrubbed = scrubber.text(value);
+    else if (policy === "keys") scrubbed = scrubKeys(value, scrubber);
+    else scrubbed = scrubber.value(value);
+    if (scrubbed !== value) {
+      out ??= { ...wire };
+      out[key] = scrubbed;
+    }
+  }
+  return out ?? wire;
+}
+
+/** Argument names (an array) or names → types (an object): names as text, types untouched. */
+function scrubKeys(value: unknown, scrubber: FieldScrubber): unknown {
+  if (Array.isArray(value)) {
+    const items = value as unknown[];
+    let out: unknown[] | undefined;
+    items.forEach((item, i) => {
+      const next = typeof item === "string" ? scrubber.text(item) : item;
+      if (next !== item) (out ??= [...items])[i] = next;
+    });
+    return out ?? value;
+  }
+  if (typeof value !== "object" || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  let changed = false;
+  const out: Record<string, unknown> = {};
+  for (const [name, type] of entries) {
+    const cleanName = scrubber.text(name);
+    const cleanType = typeof type === "string" ? type : scrubber.value(type);
+    if (cleanName !== name || cleanType !== type) changed = true;
+    Object.defineProperty(out, cleanName, { value: cleanType, enumerable: true, writable: true, configurable: true });
+  }
+  return changed ? out : value;
+}
