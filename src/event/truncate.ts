@@ -79,19 +79,28 @@ const SCAN_NODES = 10_000;
  */
 export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unknown {
   if (value === null || typeof value !== "object") {
-    if (typeof value === "string" && value.length > maxBytes) return marker(value.length, value.slice(0, PREVIEW_CHARS));
+    if (typeof value === "string" && value.length > maxBytes) return marker(value.length, detachedPrefix(value));
     return value;
   }
   let size = 0;
   let preview: string | undefined;
   let budget = SCAN_NODES;
   const stack: unknown[] = [value];
+  // Each object is counted once: a circular value serialises as a short "[Circular]" marker.
+  const seen = new Set<object>();
   while (stack.length > 0) {
     if (--budget < 0) return marker(size, preview ?? "");
     const item = stack.pop();
+    if (item !== null && typeof item === "object") {
+      if (seen.has(item)) {
+        size += 12;
+        continue;
+      }
+      seen.add(item);
+    }
     if (typeof item === "string") {
       size += item.length + 2;
-      preview ??= item.slice(0, PREVIEW_CHARS);
+      preview ??= detachedPrefix(item);
     } else if (typeof item === "number" || typeof item === "boolean" || typeof item === "bigint") {
       size += 6;
     } else if (item !== null && typeof item === "object") {
@@ -115,6 +124,16 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
     if (size > maxBytes) return marker(size, preview ?? "");
   }
   return value;
+}
+
+/**
+ * The first PREVIEW_CHARS characters as a string of their own. A plain slice() of a long string
+ * is a view that keeps the whole parent alive: a 2 MB argument would stay in memory for the sake
+ * of its 512-character preview.
+ */
+function detachedPrefix(value: string): string {
+  if (value.length <= PREVIEW_CHARS) return value;
+  return Array.from({ length: PREVIEW_CHARS }, (_, i) => value[i]).join("");
 }
 
 function marker(bytes: number, preview: string): { truncated: true; bytes: number; preview: string } {

@@ -1,3 +1,4 @@
+import { boundForQueue } from "../event/index.js";
 import { isPlainObject, toJsonSafe } from "./json-safe.js";
 import type { SessionState, Traits } from "./session.js";
 
@@ -22,7 +23,10 @@ export type IdentifyOutcome =
 
 export type IdentifyNote =
   | { kind: "traits-not-object"; type: string }
-  | { kind: "traits-cut"; droppedKeys: string[]; bytes: number };
+  | { kind: "traits-cut"; droppedKeys: string[]; droppedCount: number; bytes: number };
+
+/** Dropped trait names listed in a note; the rest are only counted. */
+const LISTED_DROPPED_KEYS = 20;
 
 /** Checks a userId by the rules: a non-empty, non-blank string of at most 255 characters. */
 export function validateUserId(userId: unknown): string | undefined {
@@ -48,7 +52,7 @@ export function applyIdentify(session: SessionState, userId: unknown, traits: un
   const notes: IdentifyNote[] = [];
   let incoming: Record<string, unknown> | undefined;
   if (traits !== undefined && traits !== null) {
-    if (isPlainObject(traits)) incoming = toJsonSafe(traits) as Record<string, unknown>;
+    if (isPlainObject(traits)) incoming = toJsonSafe(precut(traits, notes)) as Record<string, unknown>;
     else notes.push({ kind: "traits-not-object", type: describeType(traits) });
   }
   const userIdSet = session.userId === undefined;
@@ -62,6 +66,36 @@ export function applyIdentify(session: SessionState, userId: unknown, traits: un
     }
   }
   return { kind: "applied", userIdSet, traitsChanged, notes };
+}
+
+/**
+ * Runs on the tool's path before anything copies the traits: keeps the leading keys whose size
+ * can fit, judged by a cheap lower bound (a string value by its length, an object value by a
+ * bounded scan), so a 200 000-key or 10 MB traits object costs a few thousand steps, not a walk.
+ * What this keeps is cut exactly by `mergeTraits`.
+ */
+function precut(traits: Record<string, unknown>, notes: IdentifyNote[]): Record<string, unknown> {
+  const keys = Object.keys(traits);
+  let size = 2;
+  let i = 0;
+  for (; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = traits[key];
+    let valueBytes = 1;
+    if (typeof value === "string") valueBytes = value.length + 2;
+    else if (value !== null && typeof value === "object") {
+      const bounded = boundForQueue(value, MAX_TRAITS_BYTES);
+      if (bounded !== value) break;
+    }
+    size += key.length + 3 + valueBytes;
+    if (size > MAX_TRAITS_BYTES) break;
+  }
+  if (i === keys.length) return traits;
+  const kept: Record<string, unknown> = {};
+  for (let k = 0; k < i; k++) define(kept, keys[k]!, traits[keys[k]!]);
+  const dropped = keys.length - i;
+  notes.push({ kind: "traits-cut", droppedKeys: keys.slice(i, i + LISTED_DROPPED_KEYS), droppedCount: dropped, bytes: size });
+  return kept;
 }
 
 /**
@@ -93,7 +127,14 @@ export function mergeTraits(current: Traits, incoming: Record<string, unknown>, 
       }
       dropped.push(key);
     }
-    notes.push({ kind: "traits-cut", droppedKeys: dropped, bytes });
+    const earlier = notes.find((note) => note.kind === "traits-cut");
+    if (earlier === undefined) notes.push({ kind: "traits-cut", droppedKeys: dropped.slice(0, LISTED_DROPPED_KEYS), droppedCount: dropped.length, bytes });
+    else {
+      // precut() already dropped the tail: one note for the whole call.
+      earlier.droppedKeys = [...dropped, ...earlier.droppedKeys].slice(0, LISTED_DROPPED_KEYS);
+      earlier.droppedCount += dropped.length;
+      earlier.bytes = Math.max(earlier.bytes, bytes);
+    }
     if (changed.length === 0) return current;
   }
   return Object.freeze(next);

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { WireEvent } from "../event/index.js";
+import type { ErrorCategory, WireBuilder, WireEvent } from "../event/index.js";
 import type { IdentifyNote, SessionState, Traits } from "../identity/index.js";
 import { applyIdentify, mergeTraits, newTraceId, validateUserId } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
@@ -73,6 +73,49 @@ export interface YavioContext {
 
 const SEVERITIES: ReadonlySet<string> = new Set(["critical", "error", "warning"]);
 
+// Event builders live at module level on purpose: a closure made inside an API method would keep
+// that method's whole scope alive until export — including the host's original, unbounded
+// properties object. These capture only the bounded values they are given.
+
+function withProperties(props: Record<string, unknown>): WireBuilder {
+  return (wire) => void (wire.metadata = { ...wire.metadata, ...props });
+}
+
+function stepBuilder(sequence: number, props: Record<string, unknown> | undefined): WireBuilder {
+  return (wire) => {
+    wire.step_sequence = sequence;
+    if (props) wire.metadata = { ...wire.metadata, ...props };
+  };
+}
+
+function conversionBuilder(value: number, currency: string, props: Record<string, unknown> | undefined): WireBuilder {
+  return (wire) => {
+    wire.conversion_value = value;
+    wire.conversion_currency = currency;
+    if (props) wire.metadata = { ...wire.metadata, ...props };
+  };
+}
+
+function exceptionBuilder(
+  described: { errorClass: string; message: string; stack?: string },
+  category: ErrorCategory,
+  severity: ErrorSeverity,
+  props: Record<string, unknown> | undefined,
+): WireBuilder {
+  return (wire) => {
+    wire.error_message = described.message;
+    wire.error_category = category;
+    wire.metadata = { ...wire.metadata, ...props, error_class: described.errorClass, severity, ...(described.stack ? { stack: described.stack } : {}) };
+  };
+}
+
+function identifyBuilder(traits: Traits, firstIdentify: boolean): WireBuilder {
+  return (wire: WireEvent) => {
+    wire.user_traits = traits;
+    wire.metadata = { ...wire.metadata, session_user_link: true, first_identify: firstIdentify };
+  };
+}
+
 /** The API bound to one slot (a connection's or a forUser context's session). */
 export class SlotContext implements YavioContext {
   constructor(readonly slot: SessionSlot) {}
@@ -130,7 +173,17 @@ export class SlotContext implements YavioContext {
   }
 
   private properties(session: SessionState, method: string, field: string, value: unknown): Record<string, unknown> | undefined {
-    return toProperties(value, (reason) => this.invalid(session, method, field, reason));
+    return toProperties(
+      value,
+      (reason) => this.invalid(session, method, field, reason),
+      (bytes) =>
+        this.warn({
+          code: "YAVIO-1304",
+          message: `${method}: ${field} of about ${bytes} bytes are over the event limit; recorded as a truncation marker`,
+          sessionId: session.id,
+          details: { method, field },
+        }),
+    );
   }
 
   identify(userId: string, traits?: Record<string, unknown>): void {
@@ -148,7 +201,14 @@ export class SlotContext implements YavioContext {
       }
       for (const note of outcome.notes) {
         if (note.kind === "traits-not-object") this.invalid(session, "identify", "traits", `expected a plain object, got ${note.type}`);
-        else this.warn({ code: "YAVIO-1304", message: `traits over the size limit (${note.bytes} bytes): keys dropped`, sessionId: session.id, details: { droppedKeys: note.droppedKeys } });
+        else {
+          this.warn({
+            code: "YAVIO-1304",
+            message: `traits over the size limit (at least ${note.bytes} bytes): ${note.droppedCount} keys dropped`,
+            sessionId: session.id,
+            details: { droppedKeys: note.droppedKeys, droppedCount: note.droppedCount },
+          });
+        }
       }
       if (outcome.userIdSet) this.checkUserIdShape(session);
       if (outcome.userIdSet || outcome.traitsChanged) this.recordIdentify(session, outcome.userIdSet);
@@ -169,10 +229,7 @@ export class SlotContext implements YavioContext {
   /** The identify event always carries the session → user link, so a backend can stitch what was already delivered. */
   private recordIdentify(session: SessionState, firstIdentify: boolean): void {
     const traitsNow = session.traits;
-    this.runtime.record(session, "identify", undefined, this.traceId, (wire: WireEvent) => {
-      wire.user_traits = traitsNow;
-      wire.metadata = { ...wire.metadata, session_user_link: true, first_identify: firstIdentify };
-    });
+    this.runtime.record(session, "identify", undefined, this.traceId, identifyBuilder(traitsNow, firstIdentify));
   }
 
   track(event: string, properties?: Record<string, unknown>): void {
@@ -180,7 +237,7 @@ export class SlotContext implements YavioContext {
       const problem = validateEventName(event);
       if (problem !== undefined) return this.invalid(session, "track", "event", problem);
       const props = this.properties(session, "track", "properties", properties);
-      this.runtime.record(session, "track", event, this.traceId, props && ((wire) => void (wire.metadata = { ...wire.metadata, ...props })));
+      this.runtime.record(session, "track", event, this.traceId, props && withProperties(props));
     });
   }
 
@@ -191,10 +248,7 @@ export class SlotContext implements YavioContext {
       const props = this.properties(session, "step", "meta", meta);
       session.stepSequence += 1;
       const sequence = session.stepSequence;
-      this.runtime.record(session, "step", name, this.traceId, (wire) => {
-        wire.step_sequence = sequence;
-        if (props) wire.metadata = { ...wire.metadata, ...props };
-      });
+      this.runtime.record(session, "step", name, this.traceId, stepBuilder(sequence, props));
     });
   }
 
@@ -210,11 +264,7 @@ export class SlotContext implements YavioContext {
       const code = normalizeCurrency(currency);
       if (code === undefined) return this.invalid(session, "conversion", "currency", `currency must be an ISO 4217 code, got ${JSON.stringify(currency)}`, "YAVIO-1303");
       const props = this.properties(session, "conversion", "meta", data.meta);
-      this.runtime.record(session, "conversion", name, this.traceId, (wire) => {
-        wire.conversion_value = value;
-        wire.conversion_currency = code;
-        if (props) wire.metadata = { ...wire.metadata, ...props };
-      });
+      this.runtime.record(session, "conversion", name, this.traceId, conversionBuilder(value, code, props));
     });
   }
 
@@ -228,11 +278,7 @@ export class SlotContext implements YavioContext {
       const props = this.properties(session, "captureError", "properties", options?.properties);
       const described = describeThrown(error);
       const category = categorizeError(error, described.message);
-      this.runtime.record(session, "track", "$exception", this.traceId, (wire) => {
-        wire.error_message = described.message;
-        wire.error_category = category;
-        wire.metadata = { ...wire.metadata, ...props, error_class: described.errorClass, severity, ...(described.stack ? { stack: described.stack } : {}) };
-      });
+      this.runtime.record(session, "track", "$exception", this.traceId, exceptionBuilder(described, category, severity, props));
     });
   }
 

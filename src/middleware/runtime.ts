@@ -404,6 +404,16 @@ export class Runtime {
 
   /** A context for code outside handlers, cached per (distinctId, sessionId) in a bounded LRU. */
   forUser(distinctId: string, options?: ForUserOptions): YavioContext {
+    try {
+      return this.forUserUnguarded(distinctId, options);
+    } catch (error) {
+      // A Proxy or a throwing getter as the id or the options: a no-op context, never a throw.
+      this.warn({ code: "YAVIO-1300", message: `forUser failed: ${errorText(error)}; nothing will be recorded through this context` });
+      return this.inert("YAVIO-1300");
+    }
+  }
+
+  private forUserUnguarded(distinctId: string, options?: ForUserOptions): YavioContext {
     const problem = validateUserId(distinctId);
     if (problem !== undefined) {
       this.warn({ code: "YAVIO-1300", message: `forUser: ${problem.replace("userId", "distinctId")}; nothing will be recorded through this context` });

@@ -1,3 +1,4 @@
+import { boundForQueue } from "../event/index.js";
 import { isPlainObject, toJsonSafe } from "../identity/index.js";
 
 export const MAX_EVENT_NAME_LENGTH = 256;
@@ -10,12 +11,27 @@ export function validateEventName(name: unknown): string | undefined {
   return undefined;
 }
 
-/** Properties must be a plain object; they are made JSON-safe. Anything else is reported and dropped. */
-export function toProperties(value: unknown, report: (message: string) => void): Record<string, unknown> | undefined {
+/**
+ * Properties must be a plain object; they are made JSON-safe. Anything else is reported and dropped.
+ * Runs on the tool's path, so the size is judged first by a bounded scan: properties surely over the
+ * event limit become the truncation marker at once (reported through `oversized`), and nothing
+ * walks or copies megabytes of the host's data.
+ */
+export function toProperties(
+  value: unknown,
+  report: (message: string) => void,
+  oversized: (bytes: number) => void,
+): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) {
     report(`expected a plain object, got ${Array.isArray(value) ? "array" : typeof value}`);
     return undefined;
+  }
+  const bounded = boundForQueue(value);
+  if (bounded !== value) {
+    const marker = bounded as { truncated: true; bytes: number; preview: string };
+    oversized(marker.bytes);
+    return marker;
   }
   return toJsonSafe(value) as Record<string, unknown>;
 }

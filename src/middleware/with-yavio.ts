@@ -102,7 +102,8 @@ function acquireRuntime(options: WithYavioOptions): Runtime {
   return runtime;
 }
 
-function lowLevelOf(server: object): { low: LowLevelServer; mcp: { server: LowLevelServer } | undefined } | undefined {
+function lowLevelOf(server: unknown): { low: LowLevelServer; mcp: { server: LowLevelServer } | undefined } | undefined {
+  if (server === null || (typeof server !== "object" && typeof server !== "function")) return undefined;
   const candidate = server as { server?: unknown; _requestHandlers?: unknown };
   if (candidate._requestHandlers instanceof Map) return { low: server as LowLevelServer, mcp: undefined };
   const inner = candidate.server as { _requestHandlers?: unknown } | undefined;
@@ -128,7 +129,12 @@ function lowLevelOf(server: object): { low: LowLevelServer; mcp: { server: LowLe
  */
 export function withYavio<S extends object>(server: S, options: WithYavioOptions = {}): Wrapped<S> {
   const same = server as Wrapped<S>;
-  const found = lowLevelOf(server);
+  let found: ReturnType<typeof lowLevelOf>;
+  try {
+    found = lowLevelOf(server);
+  } catch {
+    found = undefined; // a Proxy whose traps throw is not a server we can attach to
+  }
   if (found !== undefined && bindingOf(found.low) !== undefined) return same;
   const runtime = acquireRuntime(options);
   if (found === undefined) {
@@ -163,8 +169,13 @@ const NOOP_HANDLE: YavioHandle = {
  * @example await getYavio(server).shutdown();
  */
 export function getYavio(server: object): YavioHandle {
-  const found = lowLevelOf(server);
-  const binding = found === undefined ? undefined : bindingOf(found.low);
+  let binding: ServerBinding | undefined;
+  try {
+    const found = lowLevelOf(server);
+    binding = found === undefined ? undefined : bindingOf(found.low);
+  } catch {
+    binding = undefined; // a hostile object (a Proxy that throws): the no-op handle
+  }
   if (binding === undefined) return NOOP_HANDLE;
   const runtime = binding.runtime;
   return {
