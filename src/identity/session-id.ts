@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from "node:crypto";
+import { createHash, createHmac, randomFillSync } from "node:crypto";
 
 /** The 64 URL-safe characters of the nanoid alphabet: 64 divides 256, so `byte & 63` is uniform. */
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
@@ -33,10 +33,13 @@ export function newSessionId(): string {
 /**
  * A session id derived from an anchor (an `Mcp-Session-Id`, a header value, an auth principal).
  * Deterministic, so every replica behind a load balancer names the same session the same way;
- * one-way, so the anchor (which may be a credential) never leaves the process.
+ * one-way, so the anchor (which may be a credential) never leaves the process. With a `secret`
+ * (HMAC-SHA-256) a guessable anchor — a user's e-mail, a tenant name — cannot be recovered from
+ * the id by trying candidates; every replica must use the same secret.
  */
-export function deriveSessionId(anchor: string, namespace = "mcp"): string {
-  const digest = createHash("sha256").update(`yavio:${namespace}:${anchor}`).digest();
+export function deriveSessionId(anchor: string, namespace = "mcp", secret?: string): string {
+  const input = `yavio:${namespace}:${anchor}`;
+  const digest = (secret === undefined ? createHash("sha256") : createHmac("sha256", secret)).update(input).digest();
   let id = "ses_";
   for (let i = 0; i < ID_LENGTH; i++) id += ALPHABET[digest[i]! & 63];
   return id;

@@ -195,7 +195,7 @@ export class SlotContext implements YavioContext {
           code: "YAVIO-1302",
           message: "identify ignored: this session is already identified as another user",
           sessionId: session.id,
-          details: { currentUserId: outcome.current, attemptedUserId: outcome.attempted },
+          details: { currentUserId: this.runtime.shownUserId(outcome.current), attemptedUserId: this.runtime.shownUserId(outcome.attempted) },
         });
         return;
       }

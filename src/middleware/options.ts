@@ -29,6 +29,13 @@ export interface WithYavioOptions extends DeliveryOptions {
    * analytics session share. The anchor is hashed, never sent. Default: one session per connection.
    */
   sessionKey?: ((extra: SessionKeyExtra) => string | undefined) | undefined;
+  /**
+   * A secret that keys every hash this package makes (HMAC-SHA-256): `pii.hashUserIds` pseudonyms
+   * and session ids derived from `sessionKey` anchors, auth principals and `Mcp-Session-Id`s. Without
+   * it those hashes are plain SHA-256, which anyone can reverse for guessable inputs. Use the same
+   * secret on every replica so that ids still agree. Default: env `YAVIO_HASH_SECRET`, else none.
+   */
+  hashSecret?: string | undefined;
   /** A session with no request for this long ends. Default 30 minutes. */
   sessionIdleTimeoutMs?: number | undefined;
   /** With `"retroactive"` (default), events recorded before `identify` get the userId if they were not yet delivered. */
@@ -49,12 +56,13 @@ export interface ResolvedCoreOptions {
   stitching: boolean;
   sessionKey: WithYavioOptions["sessionKey"];
   beforeSend: WithYavioOptions["beforeSend"];
+  hashSecret: string | undefined;
 }
 
 export const DEFAULT_SESSION_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 
 /** Validates the middleware's own options; a bad one throws `YavioConfigError` now, not on the tool's path. */
-export function resolveCoreOptions(options: WithYavioOptions): ResolvedCoreOptions {
+export function resolveCoreOptions(options: WithYavioOptions, env: Readonly<Record<string, string | undefined>> = process.env): ResolvedCoreOptions {
   if (typeof options !== "object" || options === null) {
     throw new YavioConfigError("YAVIO-1003", "withYavio options must be an object");
   }
@@ -84,7 +92,12 @@ export function resolveCoreOptions(options: WithYavioOptions): ResolvedCoreOptio
   if (options.logLevel !== undefined && !["silent", "error", "warn", "info"].includes(options.logLevel)) {
     throw new YavioConfigError("YAVIO-1003", 'options.logLevel must be "silent", "error", "warn" or "info"');
   }
+  const hashSecret = options.hashSecret ?? (env.YAVIO_HASH_SECRET === "" ? undefined : env.YAVIO_HASH_SECRET);
+  if (hashSecret !== undefined && (typeof hashSecret !== "string" || hashSecret.length < 16)) {
+    throw new YavioConfigError("YAVIO-1003", "hashSecret (or YAVIO_HASH_SECRET) must be a string of at least 16 characters");
+  }
   return {
+    hashSecret,
     captureInputs: capture.inputs ?? true,
     captureOutputs: capture.outputs ?? true,
     sessionIdleTimeoutMs: idle,

@@ -153,6 +153,14 @@ export class Runtime {
   /** Wrapped servers of this configuration not yet garbage-collected. */
   liveServers = 0;
 
+  /**
+   * A user id as it may appear in a warning: the pseudonym the events carry when ids are hashed,
+   * so a log never holds what the analytics store does not.
+   */
+  shownUserId(userId: string): string {
+    return this.hashUserIds ? hashUserId(userId, this.core.hashSecret) : userId;
+  }
+
   /** Shuts down a configuration nothing uses any more: no server left, no session open. */
   releaseIfIdle(): void {
     if (this.liveServers <= 0 && this.sessions.size === 0 && !this.isShutDown) void this.shutdown().catch(() => undefined);
@@ -167,6 +175,12 @@ export class Runtime {
     const pii = options.pii;
     this.scrubber = pii === false ? undefined : createScrubber(pii ?? {});
     this.hashUserIds = pii !== false && pii?.hashUserIds === true;
+    if (this.hashUserIds && this.core.hashSecret === undefined) {
+      this.warn({
+        code: "YAVIO-1307",
+        message: "pii.hashUserIds without hashSecret: user ids are hashed with plain SHA-256, which can be reversed for guessable ids (e-mail addresses); set hashSecret or YAVIO_HASH_SECRET",
+      });
+    }
     this.pipeline = createDeliveryPipeline<QueuedEvent>({
       options,
       warn: this.warn,
@@ -190,7 +204,7 @@ export class Runtime {
     let slot = this.slots.get(registryKey);
     if (slot === undefined) {
       // An anchor whose session was logged out of derives no id any more: a fresh one each time.
-      const fixedId = this.retiredKeys.has(registryKey) ? undefined : deriveSessionId(anchor, namespace);
+      const fixedId = this.retiredKeys.has(registryKey) ? undefined : deriveSessionId(anchor, namespace, this.core.hashSecret);
       slot = new SessionSlot(this, { registryKey, fixedId });
       const known = this.endedIdentities.get(registryKey);
       if (known !== undefined && fixedId !== undefined) {
@@ -342,7 +356,7 @@ export class Runtime {
         return null;
       }
     }
-    if (this.hashUserIds && wire.user_id !== undefined) wire.user_id = hashUserId(wire.user_id);
+    if (this.hashUserIds && wire.user_id !== undefined) wire.user_id = hashUserId(wire.user_id, this.core.hashSecret);
     const cut = truncateEvent(wire);
     if (cut.cutFrom !== undefined) {
       this.warn({
@@ -439,7 +453,7 @@ export class Runtime {
         code: "YAVIO-1302",
         message: "forUser: the session to correlate with belongs to another user; the context gets its own session",
         sessionId: existing.id,
-        details: { currentUserId: existing.userId, attemptedUserId: distinctId },
+        details: { currentUserId: this.shownUserId(existing.userId), attemptedUserId: this.shownUserId(distinctId) },
       });
       existing = undefined;
       sessionId = undefined;

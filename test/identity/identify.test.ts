@@ -179,6 +179,15 @@ describe("session and trace ids", () => {
     expect(deriveSessionId("abc", "mcp")).not.toBe(deriveSessionId("abc", "key"));
     expect(deriveSessionId("secret-token")).not.toContain("secret");
   });
+
+  it("keys derived ids with a secret: stable for one secret, and not the unkeyed id that a dictionary would find", async () => {
+    const { deriveSessionId, SESSION_ID_PATTERN } = await import("../../src/identity/index.js");
+    const secret = "replica-shared-secret-0001";
+    expect(deriveSessionId("jane@acme.io", "key", secret)).toBe(deriveSessionId("jane@acme.io", "key", secret));
+    expect(deriveSessionId("jane@acme.io", "key", secret)).toMatch(SESSION_ID_PATTERN);
+    expect(deriveSessionId("jane@acme.io", "key", secret)).not.toBe(deriveSessionId("jane@acme.io", "key"));
+    expect(deriveSessionId("jane@acme.io", "key", secret)).not.toBe(deriveSessionId("jane@acme.io", "key", `${secret}x`));
+  });
 });
 
 describe("large traits", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { WireEvent } from "../../src/index.js";
 import { getYavio, hashUserId } from "../../src/index.js";
+import { deriveSessionId } from "../../src/identity/index.js";
 import { Runtime } from "../../src/middleware/runtime.js";
 import { capture, connectClient, ofType, text, wrappedServers } from "../helpers.js";
 
@@ -125,6 +126,46 @@ describe("PII in the middleware", () => {
     expect([...ids]).toEqual([hashUserId(EMAIL)]);
     expect(JSON.stringify(sink.events)).not.toContain("jane.doe");
     await client.close();
+  });
+
+  it("keys the user-id hash with hashSecret, and keeps raw ids out of YAVIO-1302 when hashing", async () => {
+    const secret = "s3cret-for-tests-0123456789";
+    const { sink, server, warnings } = setup({ pii: { hashUserIds: true }, hashSecret: secret });
+    server.registerTool("login", {}, (ctx) => {
+      ctx.yavio.identify(EMAIL);
+      ctx.yavio.identify("other.person@acme.io");
+      return { content: [] };
+    });
+    const client = await connectClient(server);
+    await client.callTool({ name: "login", arguments: {} });
+    await getYavio(server).flush();
+    const ids = new Set(sink.events.map((e) => e.user_id).filter(Boolean));
+    expect([...ids]).toEqual([hashUserId(EMAIL, secret)]);
+    expect(hashUserId(EMAIL, secret)).not.toBe(hashUserId(EMAIL));
+    const conflict = warnings.find((w) => w.code === "YAVIO-1302")!;
+    expect(conflict.details).toEqual({ currentUserId: hashUserId(EMAIL, secret), attemptedUserId: hashUserId("other.person@acme.io", secret) });
+    expect(JSON.stringify(warnings)).not.toContain("jane.doe");
+    expect(JSON.stringify(warnings)).not.toContain("other.person");
+    expect(warnings.some((w) => w.code === "YAVIO-1307")).toBe(false);
+    await client.close();
+  });
+
+  it("derives sessionKey session ids with hashSecret, so a guessable anchor cannot be found from the id", async () => {
+    const secret = "s3cret-for-tests-0123456789";
+    const { sink, server } = setup({ sessionKey: () => EMAIL, hashSecret: secret });
+    server.registerTool("who", {}, (ctx) => ({ content: [{ type: "text", text: ctx.yavio.sessionId ?? "" }] }));
+    const client = await connectClient(server);
+    const result = await client.callTool({ name: "who", arguments: {} });
+    await client.close();
+    await getYavio(server).flush();
+    expect(text(result)).toBe(deriveSessionId(EMAIL, "key", secret));
+    expect(text(result)).not.toBe(deriveSessionId(EMAIL, "key"));
+    expect(new Set(sink.events.map((e) => e.session_id))).toEqual(new Set([deriveSessionId(EMAIL, "key", secret)]));
+  });
+
+  it("warns YAVIO-1307 when user ids are hashed without a secret", () => {
+    const { warnings } = setup({ pii: { hashUserIds: true } });
+    expect(warnings.filter((w) => w.code === "YAVIO-1307")).toHaveLength(1);
   });
 
   it("sends values as they are with pii: false", async () => {
