@@ -5,7 +5,7 @@ import { applyIdentify, deriveSessionId, newSessionId, SessionState, validateUse
 import type { Scrubber } from "../pii/index.js";
 import { createScrubber, hashUserId } from "../pii/index.js";
 import type { Pipeline } from "../transport/index.js";
-import { createDeliveryPipeline } from "../transport/index.js";
+import { addExitPreparer, createDeliveryPipeline } from "../transport/index.js";
 
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
@@ -186,6 +186,19 @@ export class Runtime {
       warn: this.warn,
       prepare: (item) => this.prepare(item),
     });
+    this.exitPreparer = addExitPreparer(() => this.endAllSessions());
+  }
+
+  private readonly exitPreparer: { remove(): void };
+
+  /**
+   * The process is stopping (SIGTERM/SIGINT without a host handler, process.exit(), beforeExit):
+   * every open session ends now, with reason "shutdown", so its session_end reaches the sinks or
+   * the spool with the rest. Synchronous: on `exit` nothing asynchronous runs any more.
+   */
+  private endAllSessions(): void {
+    if (this.isShutDown) return;
+    for (const session of [...this.sessions.values()]) void this.endSession(session, "shutdown");
   }
 
   get isShutDown(): boolean {
@@ -480,6 +493,7 @@ export class Runtime {
   /** Ends every live session and shuts the pipeline down. Runs once. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
+      this.exitPreparer.remove();
       for (const session of [...this.sessions.values()]) await this.endSession(session, "shutdown");
       this.disarmSweeper();
       if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);

@@ -22,6 +22,8 @@ type ExitSignal = (typeof SIGNALS)[number];
 
 interface Registry {
   live: Set<ExitParticipant>;
+  /** Run first, synchronously, on every exit path: they may still enqueue (e.g. session ends). */
+  preparers: Set<() => void>;
   installed: boolean;
   signalling: Set<ExitSignal>;
   onBeforeExit: () => void;
@@ -35,12 +37,15 @@ const KEY = Symbol.for("yavio-mcp.exit-hooks.v1");
 function createRegistry(): Registry {
   const registry: Registry = {
     live: new Set(),
+    preparers: new Set(),
     installed: false,
     signalling: new Set(),
     onBeforeExit: () => {
+      prepare(registry);
       for (const p of registry.live) if (p.hasPendingWork()) void p.flush();
     },
     onExit: () => {
+      prepare(registry);
       for (const p of registry.live) p.persistNow();
     },
     onSignal: {
@@ -60,6 +65,9 @@ function handleSignal(registry: Registry, signal: ExitSignal): void {
     return;
   }
   registry.signalling.add(signal);
+  // Without a host handler the process ends after the drain: what is about to stop records so
+  // first. A host that handles the signal may keep running; its exit runs the preparers then.
+  if (!hostHandles) prepare(registry);
   // A host that handles the signal may keep running: flush, but leave the pipelines open (the
   // `exit` listener persists what is left if the host does end).
   const closing = [...registry.live].map((p) => (hostHandles ? p.flushForExit() : p.closeForExit()));
@@ -68,6 +76,16 @@ function handleSignal(registry: Registry, signal: ExitSignal): void {
     if (!hostHandles) reraise(registry, signal);
     else if (registry.live.size === 0 && registry.signalling.size === 0) uninstall(registry);
   });
+}
+
+function prepare(registry: Registry): void {
+  for (const fn of registry.preparers ?? []) {
+    try {
+      fn();
+    } catch {
+      // Exit path: never throw out of a process listener.
+    }
+  }
 }
 
 function reraise(registry: Registry, signal: ExitSignal): void {
@@ -112,6 +130,23 @@ export function registerForExit(participant: ExitParticipant): { unregister(): v
     unregister() {
       r.live.delete(participant);
       if (r.live.size === 0 && r.signalling.size === 0) uninstall(r);
+    },
+  };
+}
+
+/**
+ * Adds work that must run before the pipelines drain or persist at exit (beforeExit, exit, and a
+ * SIGTERM/SIGINT the host does not handle): it runs synchronously and may still enqueue events.
+ * It never installs listeners by itself; they come with the first registered pipeline.
+ */
+export function addExitPreparer(fn: () => void): { remove(): void } {
+  const r = registry();
+  // A registry made by another copy of this package may predate preparers.
+  r.preparers ??= new Set();
+  r.preparers.add(fn);
+  return {
+    remove() {
+      r.preparers?.delete(fn);
     },
   };
 }

@@ -5,7 +5,7 @@ export type { ConsoleSinkOptions } from "./console-sink.js";
 export { toContractEvent } from "./contract-event.js";
 export { createDeliveryPipeline } from "./delivery-pipeline.js";
 export type { DeliveryPipelineOptions } from "./delivery-pipeline.js";
-export { exitHookState } from "./exit-hooks.js";
+export { addExitPreparer, exitHookState } from "./exit-hooks.js";
 export { FileSink } from "./file-sink.js";
 export type { FileSinkOptions } from "./file-sink.js";
 export { HttpSink } from "./http-sink.js";
