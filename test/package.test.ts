@@ -1,8 +1,14 @@
+import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WireEvent } from "../src/index.js";
 import { SDK_VERSION, WARNING_CODES } from "../src/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -12,11 +18,12 @@ const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url),
   dependencies?: Record<string, string>;
 };
 
-describe("the package", () => {
-  beforeAll(() => {
-    execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "pipe" });
-  }, 120_000);
+// One build for every test in this file: the consumer project below installs the packed result.
+beforeAll(() => {
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "pipe" });
+}, 120_000);
 
+describe("the package", () => {
   it("keeps SDK_VERSION equal to package.json's version", () => {
     expect(SDK_VERSION).toBe(pkg.version);
   });
@@ -52,4 +59,87 @@ describe("the package", () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
     for (const code of Object.keys(WARNING_CODES)) expect(readme, code).toContain(code);
   });
+});
+
+/** The first ```ts block of the README: the "complete first server". */
+function readmeFirstServer(): string {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const match = /```ts\n([\s\S]*?)```/.exec(readme);
+  if (!match) throw new Error("no ts block in README");
+  return match[1]!;
+}
+
+/**
+ * A scratch project as a user would have it: the packed tarball installed under node_modules, the
+ * SDK, zod and @types/node beside it (linked from this checkout: no network), a package.json
+ * without "type" (CommonJS, as npm init makes it) and a strict tsconfig that checks libraries too.
+ */
+function consumerProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "yavio-consumer-"));
+  const out = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", dir], { cwd: root, encoding: "utf8" });
+  const tarball = join(dir, out.trim().split("\n").at(-1)!);
+  const target = join(dir, "node_modules", "yavio-mcp");
+  mkdirSync(target, { recursive: true });
+  execFileSync("tar", ["-xzf", tarball, "-C", target, "--strip-components=1"]);
+  for (const name of ["@modelcontextprotocol/sdk", "zod", "@types/node"]) {
+    mkdirSync(dirname(join(dir, "node_modules", name)), { recursive: true });
+    symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name), "dir");
+  }
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "first-server", version: "1.0.0", private: true }));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: false, noEmit: true, types: ["node"] },
+      include: ["*.ts"],
+    }),
+  );
+  return dir;
+}
+
+describe("the README's first server, in a project that installed the packed package", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = consumerProject();
+    writeFileSync(join(dir, "server.ts"), readmeFirstServer());
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("type-checks with strict and skipLibCheck: false", () => {
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    expect(() => execFileSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], { cwd: dir, encoding: "utf8", stdio: "pipe" })).not.toThrow();
+  }, 120_000);
+
+  it("runs as printed over stdio: the client's call is answered and the session is complete on disk after it disconnects", async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ["--import", import.meta.resolve("tsx"), "server.ts"],
+      cwd: dir,
+      stderr: "pipe",
+      env: { ...process.env, YAVIO_API_KEY: "", YAVIO_ENDPOINT: "" },
+    });
+    const client = new Client({ name: "claude-code", version: "2.0.0" });
+    await client.connect(transport);
+    const result = await client.callTool({ name: "add_note", arguments: { text: "buy milk" } });
+    expect(result.content).toEqual([{ type: "text", text: "saved: buy milk" }]);
+    const child = (transport as unknown as { _process: ChildProcess })._process;
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await client.close();
+    expect(await exited).toBe(0);
+    const files = readdirSync(join(dir, ".yavio"));
+    expect(files).toContain("events.jsonl");
+    const events = readFileSync(join(dir, ".yavio", "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as WireEvent);
+    expect(events.map((e) => `${e.event_type}:${e.event_name ?? ""}`)).toEqual([
+      "connection:session_start",
+      "identify:",
+      "track:note_added",
+      "tool_call:add_note",
+      "connection:session_end",
+    ]);
+    expect(events.every((e) => e.session_id === events[0]!.session_id)).toBe(true);
+    expect(events.slice(1).every((e) => e.user_id === "user_42")).toBe(true);
+    expect(events[0]).toMatchObject({ client_name: "claude-code", platform: "claude-code", transport: "stdio" });
+  }, 60_000);
 });
