@@ -3,23 +3,19 @@
  *
  * Anything exported here is public API. Named exports only; types with `export type`.
  */
-export { getYavio, withYavio, yavio } from "./middleware/index.js";
+export { yavio } from "./core/index.js";
+export type { ErrorSeverity, ForUserOptions, SessionKeyExtra, WithYavioOptions, YavioContext } from "./core/index.js";
+export { getYavio, withYavio } from "./with-yavio.js";
+export type { YavioHandle, YavioStats } from "./with-yavio.js";
 export type {
-  ErrorSeverity,
-  ForUserOptions,
-  SessionKeyExtra,
-  WithYavioOptions,
   Wrapped,
-  YavioContext,
   YavioExtra,
-  YavioHandle,
   YavioMcpServer,
   YavioPromptCallback,
   YavioReadResourceCallback,
   YavioReadResourceTemplateCallback,
-  YavioStats,
   YavioToolCallback,
-} from "./middleware/index.js";
+} from "./adapters/sdk-v1/index.js";
 export { createScrubber, hashUserId } from "./pii/index.js";
 export type { DetectorName, PiiOptions, PiiPattern, Scrubber } from "./pii/index.js";
 export { FileSink, MemorySink } from "./transport/index.js";

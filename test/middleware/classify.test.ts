@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { categorizeError } from "../../src/middleware/error-category.js";
-import { detectPlatform } from "../../src/middleware/platform.js";
+import { categorizeError } from "../../src/core/index.js";
+import { detectPlatform } from "../../src/core/index.js";
 
 describe("detectPlatform", () => {
   it.each([

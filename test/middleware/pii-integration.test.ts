@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { WireEvent } from "../../src/index.js";
 import { getYavio, hashUserId } from "../../src/index.js";
 import { deriveSessionId } from "../../src/identity/index.js";
-import { Runtime } from "../../src/middleware/runtime.js";
+import { Runtime } from "../../src/core/index.js";
 import { capture, connectClient, ofType, text, wrappedServers } from "../helpers.js";
 
 const EMAIL = "jane.doe+billing@acme.io";

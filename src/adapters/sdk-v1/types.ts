@@ -3,7 +3,7 @@ import type { AnySchema, SchemaOutput, ShapeOutput, ZodRawShapeCompat } from "@m
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { Variables } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import type { CallToolResult, GetPromptResult, ReadResourceResult, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
-import type { YavioContext } from "./context.js";
+import type { YavioContext } from "../../core/index.js";
 
 /**
  * The `extra` argument of a handler on a wrapped server: the SDK's, plus `yavio`.

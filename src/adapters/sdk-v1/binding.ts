@@ -1,14 +1,9 @@
-import type { ErrorCategory, WireEvent } from "../event/index.js";
-import { boundForQueue } from "../event/index.js";
-import type { SessionState } from "../identity/index.js";
-import { newTraceId } from "../identity/index.js";
-import type { RequestContext } from "./context.js";
-import { RequestContext as Context, requestStorage } from "./context.js";
-import { categorizeError } from "./error-category.js";
-import { detectPlatform } from "./platform.js";
-import type { WithYavioOptions } from "./options.js";
-import type { Runtime } from "./runtime.js";
-import { errorText, SessionSlot } from "./runtime.js";
+import type { ErrorCategory, WireEvent } from "../../event/index.js";
+import { boundForQueue } from "../../event/index.js";
+import type { SessionState } from "../../identity/index.js";
+import { newTraceId } from "../../identity/index.js";
+import type { RequestContext, Runtime, WithYavioOptions } from "../../core/index.js";
+import { categorizeError, RequestContext as Context, detectPlatform, errorText, requestStorage, SessionSlot } from "../../core/index.js";
 
 /** The bits of the SDK's low-level `Server` (a `Protocol`) that instrumentation relies on. */
 export interface LowLevelServer {

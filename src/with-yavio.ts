@@ -1,10 +1,8 @@
-import type { WithYavioOptions } from "./options.js";
-import type { ForUserOptions, YavioContext } from "./context.js";
-import { setLatestRuntime, yavio } from "./context.js";
-import type { LowLevelServer } from "./instrument.js";
-import { bindingOf, ServerBinding } from "./instrument.js";
-import { Runtime } from "./runtime.js";
-import type { Wrapped } from "./typed-server.js";
+import type { ForUserOptions, WithYavioOptions, YavioContext } from "./core/index.js";
+import { Runtime, setLatestRuntime, yavio } from "./core/index.js";
+import type { LowLevelServer } from "./adapters/sdk-v1/index.js";
+import { bindingOf, ServerBinding } from "./adapters/sdk-v1/index.js";
+import type { Wrapped } from "./adapters/sdk-v1/index.js";
 
 /** What `getYavio(server)` returns. */
 export interface YavioHandle {
