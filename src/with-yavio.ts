@@ -1,7 +1,7 @@
 import type { ForUserOptions, WithYavioOptions, YavioContext } from "./core/index.js";
 import { Runtime, setLatestRuntime, yavio } from "./core/index.js";
-import type { LowLevelServer } from "./adapters/sdk-v1/index.js";
-import { bindingOf, ServerBinding } from "./adapters/sdk-v1/index.js";
+import type { LowLevelServer, ProtocolBinding } from "./adapters/sdk-v1/index.js";
+import { bindingOf, V1Binding } from "./adapters/sdk-v1/index.js";
 import type { Wrapped } from "./adapters/sdk-v1/index.js";
 
 /** What `getYavio(server)` returns. */
@@ -143,7 +143,7 @@ export function withYavio<S extends object>(server: S, options: WithYavioOptions
     });
     return same;
   }
-  const binding = new ServerBinding(runtime, found.low, found.mcp, options.sessionKey);
+  const binding = new V1Binding(runtime, found.low, found.mcp, options.sessionKey);
   runtime.liveServers += 1;
   serverGone.register(found.low, runtime);
   try {
@@ -167,7 +167,7 @@ const NOOP_HANDLE: YavioHandle = {
  * @example await getYavio(server).shutdown();
  */
 export function getYavio(server: object): YavioHandle {
-  let binding: ServerBinding | undefined;
+  let binding: ProtocolBinding | undefined;
   try {
     const found = lowLevelOf(server);
     binding = found === undefined ? undefined : bindingOf(found.low);

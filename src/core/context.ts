@@ -1,12 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { ErrorCategory, WireBuilder, WireEvent } from "../event/index.js";
+import type { ErrorCategory, EventType, WireBuilder, WireEvent } from "../event/index.js";
 import type { IdentifyNote, SessionState, Traits } from "../identity/index.js";
 import { applyIdentify, mergeTraits, newTraceId, validateUserId } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
 import { looksLikeContactInfo } from "../pii/index.js";
 import { categorizeError } from "./error-category.js";
-import type { Runtime, SessionSlot } from "./runtime.js";
+import type { AnalyticsCall, ConnectionFacts, PluginRequest, ResourceNames } from "./plugin.js";
+import type { SessionSlot } from "./sessions.js";
 import { describeThrown, normalizeCurrency, toProperties, validateEventName } from "./validate.js";
 
 /** How bad a captured error is. */
@@ -116,9 +117,35 @@ function identifyBuilder(traits: Traits, firstIdentify: boolean): WireBuilder {
   };
 }
 
+/** What the analytics API needs of the runtime of its configuration. */
+export interface ContextRuntime {
+  readonly warn: Warn;
+  readonly isShutDown: boolean;
+  /** True when some plugin listens to analytics calls: only then is a call described to them. */
+  readonly wantsAnalytics: boolean;
+  record(session: SessionState, type: EventType, name: string | undefined, traceId: string, build?: WireBuilder): void;
+  forUser(distinctId: string, options?: ForUserOptions): YavioContext;
+  /** A user id as a warning may show it (hashed when ids are hashed). */
+  shownUserId(userId: string): string;
+  analytics(call: AnalyticsCall, request: PluginRequest | undefined): void;
+}
+
 /** The API bound to one slot (a connection's or a forUser context's session). */
 export class SlotContext implements YavioContext {
-  constructor(readonly slot: SessionSlot) {}
+  constructor(
+    readonly runtime: ContextRuntime,
+    readonly slot: SessionSlot,
+  ) {}
+
+  /** The request this context belongs to, for plugins; none for forUser contexts. */
+  protected get request(): PluginRequest | undefined {
+    return undefined;
+  }
+
+  private notify(kind: AnalyticsCall["kind"], name: string | undefined, session: SessionState, properties: Record<string, unknown> | undefined, error?: unknown): void {
+    if (!this.runtime.wantsAnalytics) return;
+    this.runtime.analytics({ kind, name, session, properties, ...(error !== undefined ? { error } : {}) }, this.request);
+  }
 
   /** A request has one trace; a free-standing context makes one per event. */
   get traceId(): string {
@@ -141,12 +168,8 @@ export class SlotContext implements YavioContext {
     return this.slot.session.traits;
   }
 
-  protected get runtime(): Runtime {
-    return this.slot.runtime;
-  }
-
   private get warn(): Warn {
-    return this.slot.runtime.warn;
+    return this.runtime.warn;
   }
 
   /** Runs an API call so that nothing it does can throw into the host. */
@@ -230,6 +253,7 @@ export class SlotContext implements YavioContext {
   private recordIdentify(session: SessionState, firstIdentify: boolean): void {
     const traitsNow = session.traits;
     this.runtime.record(session, "identify", undefined, this.traceId, identifyBuilder(traitsNow, firstIdentify));
+    this.notify("identify", undefined, session, traitsNow);
   }
 
   track(event: string, properties?: Record<string, unknown>): void {
@@ -238,6 +262,7 @@ export class SlotContext implements YavioContext {
       if (problem !== undefined) return this.invalid(session, "track", "event", problem);
       const props = this.properties(session, "track", "properties", properties);
       this.runtime.record(session, "track", event, this.traceId, props && withProperties(props));
+      this.notify("track", event, session, props);
     });
   }
 
@@ -249,6 +274,7 @@ export class SlotContext implements YavioContext {
       session.stepSequence += 1;
       const sequence = session.stepSequence;
       this.runtime.record(session, "step", name, this.traceId, stepBuilder(sequence, props));
+      this.notify("step", name, session, props);
     });
   }
 
@@ -265,6 +291,7 @@ export class SlotContext implements YavioContext {
       if (code === undefined) return this.invalid(session, "conversion", "currency", `currency must be an ISO 4217 code, got ${JSON.stringify(currency)}`, "YAVIO-1303");
       const props = this.properties(session, "conversion", "meta", data.meta);
       this.runtime.record(session, "conversion", name, this.traceId, conversionBuilder(value, code, props));
+      this.notify("conversion", name, session, { ...props, value, currency: code });
     });
   }
 
@@ -279,6 +306,7 @@ export class SlotContext implements YavioContext {
       const described = describeThrown(error);
       const category = categorizeError(error, described.message);
       this.runtime.record(session, "track", "$exception", this.traceId, exceptionBuilder(described, category, severity, props));
+      this.notify("captureError", "$exception", session, { ...props, severity, error_class: described.errorClass, error_category: category }, error);
     });
   }
 
@@ -308,18 +336,58 @@ export class SlotContext implements YavioContext {
   }
 }
 
-/** The per-request store: the slot (session) and one trace for everything the request records. */
-export class RequestContext extends SlotContext {
+/** What an adapter reports when a request begins. */
+export interface RequestStart {
+  readonly method: string;
+  readonly target: string | undefined;
+  readonly arguments: unknown;
+  readonly requestId: string | number | undefined;
+  readonly meta: Readonly<Record<string, unknown>> | undefined;
+  readonly protocolVersion: string | undefined;
+}
+
+/**
+ * One request: its session (the slot's, and the one it started in), one trace for everything it
+ * records, and the facts plugins see. It is the AsyncLocalStorage store while the handler runs.
+ */
+export class RequestContext extends SlotContext implements PluginRequest {
   private trace: string | undefined;
   private didReset = false;
-  /** The error a tool handler threw, seen by the handler wrapper (the SDK turns it into a result). */
+  /** The error a tool handler threw, seen by the adapter (the SDK turns it into a result). */
   thrown: unknown;
   /** The session the request started in: its events stay there even if the handler calls reset(). */
   readonly startSession: SessionState;
+  readonly method: string;
+  readonly target: string | undefined;
+  readonly arguments: unknown;
+  readonly requestId: string | number | undefined;
+  readonly meta: Readonly<Record<string, unknown>> | undefined;
+  readonly protocolVersion: string | undefined;
+  readonly startedAt: number;
+  /** The plugins' per-request states, when some plugin keeps one. */
+  states: unknown[] | undefined;
 
-  constructor(slot: SessionSlot, session: SessionState) {
-    super(slot);
+  constructor(
+    runtime: ContextRuntime,
+    slot: SessionSlot,
+    session: SessionState,
+    start: RequestStart,
+    readonly connection: ConnectionFacts,
+    readonly resources: ResourceNames | undefined,
+  ) {
+    super(runtime, slot);
     this.startSession = session;
+    this.method = start.method;
+    this.target = start.target;
+    this.arguments = start.arguments;
+    this.requestId = start.requestId;
+    this.meta = start.meta;
+    this.protocolVersion = start.protocolVersion;
+    this.startedAt = performance.now();
+  }
+
+  protected override get request(): PluginRequest {
+    return this;
   }
 
   override get traceId(): string {
@@ -365,11 +433,11 @@ export const requestStorage: AsyncLocalStorage<RequestContext> = (() => {
 })();
 
 const EMPTY: Traits = Object.freeze({});
-let latestRuntime: Runtime | undefined;
+let latestRuntime: ContextRuntime | undefined;
 let outsideWarned = false;
 
 /** The runtime that `yavio` uses outside handlers (for `forUser` and the YAVIO-1105 warning): the latest one. */
-export function setLatestRuntime(runtime: Runtime): void {
+export function setLatestRuntime(runtime: ContextRuntime): void {
   latestRuntime = runtime;
 }
 
@@ -455,7 +523,7 @@ export const yavio: YavioContext = {
   walletAddress: (address) => current("walletAddress")?.walletAddress(address),
   reset: () => current("reset")?.reset(),
   forUser(distinctId, options) {
-    const runtime = requestStorage.getStore()?.slot.runtime ?? latestRuntime;
+    const runtime = requestStorage.getStore()?.runtime ?? latestRuntime;
     if (runtime === undefined || runtime.isShutDown) return INERT;
     return runtime.forUser(distinctId, options);
   },

@@ -1,6 +1,13 @@
 export { inertContext, RequestContext, requestStorage, setLatestRuntime, SlotContext, yavio } from "./context.js";
-export type { ErrorSeverity, ForUserOptions, YavioContext } from "./context.js";
+export type { ContextRuntime, ErrorSeverity, ForUserOptions, RequestStart, YavioContext } from "./context.js";
 export { categorizeError } from "./error-category.js";
 export type { ResolvedCoreOptions, SessionKeyExtra, WithYavioOptions } from "./options.js";
-export { detectPlatform } from "./platform.js";
-export { errorText, Runtime, SessionSlot } from "./runtime.js";
+export { detectPlatform, headerValue } from "./platform.js";
+export type { HeaderSource } from "./platform.js";
+export { errorText, PluginChain } from "./plugin.js";
+export type { AnalyticsCall, ConnectionFacts, OutgoingOutcome, OutgoingRequest, PluginRequest, RequestOutcome, ResourceNames, YavioPlugin } from "./plugin.js";
+export { Runtime } from "./runtime.js";
+export { noteThrown, ServerCore } from "./server-core.js";
+export type { Connection, IncomingRequest, ServerPort } from "./server-core.js";
+export { InMemorySessionStore, Sessions, SessionSlot } from "./sessions.js";
+export type { EndReason, SessionStore } from "./sessions.js";

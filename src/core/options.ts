@@ -1,4 +1,6 @@
 import type { WireEvent } from "../event/index.js";
+import type { YavioPlugin } from "./plugin.js";
+import type { SessionStore } from "./sessions.js";
 import type { PiiOptions } from "../pii/index.js";
 import type { DeliveryOptions } from "../transport/index.js";
 import type { LogLevel, YavioLogger, YavioWarning } from "../warnings/index.js";
@@ -36,6 +38,13 @@ export interface WithYavioOptions extends DeliveryOptions {
    * secret on every replica so that ids still agree. Default: env `YAVIO_HASH_SECRET`, else none.
    */
   hashSecret?: string | undefined;
+  /**
+   * Plugins that act around every request, after the built-in event plugin (see `YavioPlugin`).
+   * @example withYavio(server, { plugins: [otel()] })
+   */
+  plugins?: readonly YavioPlugin[] | undefined;
+  /** Where session state lives. Default: this process's memory. */
+  sessionStore?: SessionStore | undefined;
   /** A session with no request for this long ends. Default 30 minutes. */
   sessionIdleTimeoutMs?: number | undefined;
   /** With `"retroactive"` (default), events recorded before `identify` get the userId if they were not yet delivered. */
@@ -57,6 +66,8 @@ export interface ResolvedCoreOptions {
   sessionKey: WithYavioOptions["sessionKey"];
   beforeSend: WithYavioOptions["beforeSend"];
   hashSecret: string | undefined;
+  plugins: readonly YavioPlugin[];
+  sessionStore: SessionStore | undefined;
 }
 
 export const DEFAULT_SESSION_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
@@ -96,7 +107,17 @@ export function resolveCoreOptions(options: WithYavioOptions, env: Readonly<Reco
   if (hashSecret !== undefined && (typeof hashSecret !== "string" || hashSecret.length < 16)) {
     throw new YavioConfigError("YAVIO-1003", "hashSecret (or YAVIO_HASH_SECRET) must be a string of at least 16 characters");
   }
+  const plugins = options.plugins ?? [];
+  if (!Array.isArray(plugins) || plugins.some((p) => p === null || typeof p !== "object" || typeof (p as { name?: unknown }).name !== "string")) {
+    throw new YavioConfigError("YAVIO-1003", "options.plugins must be an array of plugin objects with a name");
+  }
+  const store = options.sessionStore;
+  if (store !== undefined && (store === null || typeof store !== "object" || typeof store.get !== "function" || typeof store.getSlot !== "function")) {
+    throw new YavioConfigError("YAVIO-1003", "options.sessionStore must implement SessionStore");
+  }
   return {
+    plugins,
+    sessionStore: store,
     hashSecret,
     captureInputs: capture.inputs ?? true,
     captureOutputs: capture.outputs ?? true,

@@ -23,16 +23,18 @@ function match(value: string | undefined): Platform | undefined {
   return undefined;
 }
 
+/** Reads one header (lower-case name) of the request, or a plain headers object. */
+export type HeaderSource = ((name: string) => string | undefined) | Record<string, unknown>;
+
 /**
  * The client's platform from its `clientInfo.name`, else the User-Agent, else the Origin header.
  * `cursor-vscode` is Cursor, not VS Code: the rules are ordered so the product wins over the base.
  */
-export function detectPlatform(clientName: string | undefined, headers?: Record<string, unknown>): Platform {
+export function detectPlatform(clientName: string | undefined, headers?: HeaderSource): Platform {
   const fromName = match(clientName);
   if (fromName) return fromName;
   if (headers) {
-    const ua = headerValue(headers, "user-agent");
-    const fromUa = match(ua);
+    const fromUa = match(headerValue(headers, "user-agent"));
     if (fromUa) return fromUa;
     const fromOrigin = match(headerValue(headers, "origin"));
     if (fromOrigin) return fromOrigin;
@@ -40,7 +42,10 @@ export function detectPlatform(clientName: string | undefined, headers?: Record<
   return "unknown";
 }
 
-function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
+/** A header's value from a lookup or a plain object (Node's `IncomingHttpHeaders`: string or string[]). */
+export function headerValue(headers: HeaderSource | undefined, name: string): string | undefined {
+  if (headers === undefined) return undefined;
+  if (typeof headers === "function") return headers(name);
   const value = headers[name];
   if (typeof value === "string") return value;
   if (Array.isArray(value) && typeof value[0] === "string") return value[0];

@@ -1,171 +1,48 @@
-import type { QueuedEvent, WireEvent, WireBuilder, EventType } from "../event/index.js";
+import type { EventType, QueuedEvent, WireBuilder, WireEvent } from "../event/index.js";
 import { EventRecord, scrubEvent, truncateEvent } from "../event/index.js";
-import type { ClientInfo } from "../identity/index.js";
-import { applyIdentify, deriveSessionId, newSessionId, SessionState, validateUserId } from "../identity/index.js";
+import type { ClientInfo, SessionState } from "../identity/index.js";
+import { validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
 import { createScrubber, hashUserId } from "../pii/index.js";
 import type { Pipeline } from "../transport/index.js";
 import { addExitPreparer, createDeliveryPipeline } from "../transport/index.js";
-
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
-import type { ForUserOptions, YavioContext } from "./context.js";
+import { createAnalyticsPlugin } from "./analytics-plugin.js";
+import type { ContextRuntime, ForUserOptions, YavioContext } from "./context.js";
 import { inertContext, SlotContext } from "./context.js";
 import type { ResolvedCoreOptions, WithYavioOptions } from "./options.js";
 import { resolveCoreOptions } from "./options.js";
-
-export interface SlotOptions {
-  /** For derived ids (Mcp-Session-Id, sessionKey anchors): the key in the runtime's slot registry. */
-  registryKey?: string | undefined;
-  /** A fixed session id (derived, or given to forUser) instead of a fresh random one. */
-  fixedId?: string | undefined;
-  /** forUser contexts: the identity every session of the slot starts with. */
-  presetUserId?: string | undefined;
-  /** forUser contexts are not connections: no session_start/session_end events. */
-  quiet?: boolean | undefined;
-  /** Join a live session instead of opening one. */
-  existing?: SessionState | undefined;
-}
-
-/**
- * Where the requests of one analytics session meet: a connection, an anchor from `sessionKey`, or
- * a forUser context. `reset()` swaps the session in the slot; an idle-ended one is replaced on the
- * next request.
- */
-export class SessionSlot {
-  session: SessionState;
-  /** Set when the owning connection closed: the slot then never opens another session. */
-  closed = false;
-  private fixedId: string | undefined;
-  private presetUserId: string | undefined;
-  readonly registryKey: string | undefined;
-  private readonly quiet: boolean;
-
-  constructor(
-    readonly runtime: Runtime,
-    options: SlotOptions = {},
-  ) {
-    this.registryKey = options.registryKey;
-    this.fixedId = options.fixedId;
-    this.presetUserId = options.presetUserId;
-    this.quiet = options.quiet === true;
-    this.session = options.existing ?? this.open(this.fixedId ?? newSessionId());
-  }
-
-  private open(id: string): SessionState {
-    const session = this.runtime.openSession(id);
-    session.slotKey = this.registryKey;
-    session.derived = this.fixedId !== undefined && id === this.fixedId && this.registryKey !== undefined;
-    if (this.quiet) {
-      session.started = true;
-      session.quiet = true;
-    }
-    if (this.presetUserId !== undefined) applyIdentify(session, this.presetUserId, undefined);
-    return session;
-  }
-
-  /**
-   * The live session. After an idle timeout the next request opens a new one; a derived id is
-   * then the same (the same MCP session or anchor), so the identity carries over with it: one
-   * `ses_` id never names two users.
-   */
-  current(): SessionState {
-    const old = this.session;
-    if (old.ended && !this.closed) {
-      // Same connection or anchor, same person: the identity carries over to the new session
-      // (a reset() is the only way to shed it). With a fixed id the session simply resumes, so its
-      // funnel and counters go on too.
-      this.session = this.open(this.fixedId ?? newSessionId());
-      const next = this.session;
-      next.client = old.client;
-      if (this.fixedId !== undefined) resume(next, old);
-      else if (old.userId !== undefined && next.userId === undefined) {
-        next.userId = old.userId;
-        next.traits = old.traits;
-      }
-      if (this.registryKey !== undefined) this.runtime.slots.set(this.registryKey, this);
-    }
-    return this.session;
-  }
-
-  /** Ends the current session and starts an anonymous one in its place (logout). */
-  reset(): SessionState {
-    const old = this.session;
-    // The connection is gone: there is nothing to start a new session on.
-    if (this.closed) return old;
-    void this.runtime.endSession(old, "reset");
-    // After a logout the fixed id and the preset user belong to the old session: the new one is
-    // fresh, and the anchor never derives that id again (it named the user who logged out).
-    if (this.fixedId !== undefined && this.registryKey !== undefined) this.runtime.retire(this.registryKey);
-    this.fixedId = undefined;
-    this.presetUserId = undefined;
-    this.session = this.open(newSessionId());
-    // The new session starts (session_start) with its first event, not now: a logout followed by
-    // a disconnect leaves no empty session behind.
-    this.session.client = old.client;
-    if (this.registryKey !== undefined) this.runtime.slots.set(this.registryKey, this);
-    return this.session;
-  }
-}
-
-/** A session reopened under the same id goes on where the ended one stopped. */
-function resume(next: SessionState, old: SessionState): void {
-  if (next.userId === undefined) {
-    next.userId = old.userId;
-    next.traits = old.traits;
-  }
-  next.stepSequence = old.stepSequence;
-  next.toolCalls = old.toolCalls;
-  next.resourceReads = old.resourceReads;
-  next.promptGets = old.promptGets;
-  next.errors = old.errors;
-  next.resumed = true;
-}
+import type { AnalyticsCall, PluginRequest } from "./plugin.js";
+import { errorText, PluginChain } from "./plugin.js";
+import type { EndReason } from "./sessions.js";
+import { InMemorySessionStore, Sessions, SessionSlot } from "./sessions.js";
 
 /** How soon after a session ends (off stdio) its events are exported. */
 export const SESSION_END_FLUSH_MS = 100;
-
-/** How many idle-ended derived sessions' identities are remembered. */
-const ENDED_IDENTITIES_SIZE = 1000;
-
-/** How many logged-out anchors are remembered. */
-const RETIRED_KEYS_SIZE = 10_000;
 
 /** forUser contexts kept per (distinctId, sessionId); the least recently used goes first. */
 export const FOR_USER_CACHE_SIZE = 1000;
 
 /**
- * One per distinct configuration: the warner, the scrubber, the pipeline, the live sessions and the
- * idle sweeper. Every `withYavio` call with the same configuration shares it, so servers created
- * per request add no timers and no listeners.
+ * One per distinct configuration: the warner, the scrubber, the pipeline, the sessions, the plugin
+ * chain and the idle sweeper. Every `withYavio` call with the same configuration shares it, so
+ * servers created per request add no timers and no listeners.
  */
-export class Runtime {
+export class Runtime implements ContextRuntime {
   readonly core: ResolvedCoreOptions;
   readonly warn: Warn;
   readonly pipeline: Pipeline<QueuedEvent>;
-  readonly sessions = new Map<string, SessionState>();
-  /** Slots with derived ids, shared by every server of this runtime. */
-  readonly slots = new Map<string, SessionSlot>();
+  readonly sessions: Sessions;
+  readonly plugins: PluginChain;
+  readonly wantsAnalytics: boolean;
   private readonly scrubber: Scrubber | undefined;
   private readonly hashUserIds: boolean;
   private sweeper: NodeJS.Timeout | undefined;
   private shutdownPromise: Promise<void> | undefined;
+  private readonly exitPreparer: { remove(): void };
   /** Wrapped servers of this configuration not yet garbage-collected. */
   liveServers = 0;
-
-  /**
-   * A user id as it may appear in a warning: the pseudonym the events carry when ids are hashed,
-   * so a log never holds what the analytics store does not.
-   */
-  shownUserId(userId: string): string {
-    return this.hashUserIds ? hashUserId(userId, this.core.hashSecret) : userId;
-  }
-
-  /** Shuts down a configuration nothing uses any more: no server left, no session open. */
-  releaseIfIdle(): void {
-    if (this.liveServers <= 0 && this.sessions.size === 0 && !this.isShutDown) void this.shutdown().catch(() => undefined);
-  }
-
   /** Called when the runtime is shut down, so the registry forgets it. */
   onShutdown: (() => void) | undefined;
 
@@ -186,10 +63,48 @@ export class Runtime {
       warn: this.warn,
       prepare: (item) => this.prepare(item),
     });
+    this.sessions = new Sessions(
+      this.core.sessionStore ?? new InMemorySessionStore(),
+      {
+        opened: () => this.armSweeper(),
+        started: (session) => this.plugins.sessionStarted(session),
+        ended: (session, reason, at) => this.sessionEnded(session, reason, at),
+      },
+      this.core.hashSecret,
+    );
+    this.plugins = new PluginChain([createAnalyticsPlugin(this), ...this.core.plugins], this.warn);
+    this.wantsAnalytics = this.plugins.plugins.some((p) => p.analytics !== undefined);
     this.exitPreparer = addExitPreparer(() => this.endAllSessions());
   }
 
-  private readonly exitPreparer: { remove(): void };
+  get captureInputs(): boolean {
+    return this.core.captureInputs;
+  }
+
+  get captureOutputs(): boolean {
+    return this.core.captureOutputs;
+  }
+
+  get isShutDown(): boolean {
+    return this.shutdownPromise !== undefined;
+  }
+
+  /**
+   * A user id as it may appear in a warning: the pseudonym the events carry when ids are hashed,
+   * so a log never holds what the analytics store does not.
+   */
+  shownUserId(userId: string): string {
+    return this.hashUserIds ? hashUserId(userId, this.core.hashSecret) : userId;
+  }
+
+  analytics(call: AnalyticsCall, request: PluginRequest | undefined): void {
+    this.plugins.analytics(call, request);
+  }
+
+  /** Shuts down a configuration nothing uses any more: no server left, no session open. */
+  releaseIfIdle(): void {
+    if (this.liveServers <= 0 && this.sessions.size === 0 && !this.isShutDown) void this.shutdown().catch(() => undefined);
+  }
 
   /**
    * The process is stopping (SIGTERM/SIGINT without a host handler, process.exit(), beforeExit):
@@ -198,108 +113,35 @@ export class Runtime {
    */
   private endAllSessions(): void {
     if (this.isShutDown) return;
-    for (const session of [...this.sessions.values()]) void this.endSession(session, "shutdown");
+    for (const session of [...this.sessions.store.values()]) void this.endSession(session, "shutdown");
   }
 
-  get isShutDown(): boolean {
-    return this.shutdownPromise !== undefined;
-  }
-
-  openSession(id: string): SessionState {
-    const session = new SessionState(id, Date.now());
-    this.sessions.set(id, session);
-    this.armSweeper();
-    return session;
-  }
-
-  /** A slot for a derived key, shared across servers (replicas of one stateful HTTP session, one anchor). */
-  derivedSlot(registryKey: string, anchor: string, namespace: string): SessionSlot {
-    let slot = this.slots.get(registryKey);
-    if (slot === undefined) {
-      // An anchor whose session was logged out of derives no id any more: a fresh one each time.
-      const fixedId = this.retiredKeys.has(registryKey) ? undefined : deriveSessionId(anchor, namespace, this.core.hashSecret);
-      slot = new SessionSlot(this, { registryKey, fixedId });
-      const known = this.endedIdentities.get(registryKey);
-      if (known !== undefined && fixedId !== undefined) {
-        this.endedIdentities.delete(registryKey);
-        resume(slot.session, known);
-      }
-      this.slots.set(registryKey, slot);
-    }
-    return slot;
-  }
-
-  /**
-   * Derived sessions that ended idle, by slot key (bounded): the same anchor coming back resumes
-   * the same `ses_` id with its user and funnel, so one id never names two users.
-   */
-  private readonly endedIdentities = new Map<string, SessionState>();
-  /** Anchors whose derived session was reset (logout): bounded, oldest first out. */
-  private readonly retiredKeys = new Set<string>();
-
-  retire(registryKey: string): void {
-    this.retiredKeys.delete(registryKey);
-    this.retiredKeys.add(registryKey);
-    this.endedIdentities.delete(registryKey);
-    if (this.retiredKeys.size > RETIRED_KEYS_SIZE) this.retiredKeys.delete(this.retiredKeys.values().next().value!);
-  }
-
-  /** Emits the session_start event once, when the client is known as well as it will be. */
+  /** Emits the session's start once, when the client is known as well as it will be. */
   start(session: SessionState, client: ClientInfo | undefined): void {
-    if (client) session.client = { ...session.client, ...definedOnly(client) };
-    if (session.started) return;
-    session.started = true;
-    const info = session.client;
-    this.record(session, "connection", "session_start", session.id, (wire) => {
-      if (info.clientName !== undefined) wire.client_name = info.clientName;
-      if (info.clientVersion !== undefined) wire.client_version = info.clientVersion;
-      if (info.protocolVersion !== undefined) wire.protocol_version = info.protocolVersion;
-      if (info.transport !== undefined) wire.transport = info.transport;
-      if (session.resumed) wire.metadata = { ...wire.metadata, resumed: true };
-    });
+    this.sessions.start(session, client);
   }
 
-  /** Ends a session: its end event, its state freed, and a prompt flush. */
-  endSession(session: SessionState, reason: "close" | "idle" | "reset" | "shutdown"): Promise<void> {
-    if (session.ended) return Promise.resolve();
-    if (session.inFlight > 0 && reason !== "shutdown") {
-      // A request of this session is still running (the one that called reset(), or one the
-      // client left behind): its event belongs before the end, and in the end's counts.
-      session.endPending ??= reason;
-      return Promise.resolve();
-    }
-    session.ended = true;
-    this.sessions.delete(session.id);
-    const key = session.slotKey;
-    if (key !== undefined && this.slots.get(key)?.session === session) {
-      this.slots.delete(key);
-      // A derived id comes back with the same anchor: remember who it was, so that it never
-      // names two users (bounded: the oldest memories go first).
-      if (reason === "idle" && session.derived) {
-        this.endedIdentities.delete(key);
-        this.endedIdentities.set(key, session);
-        if (this.endedIdentities.size > ENDED_IDENTITIES_SIZE) this.endedIdentities.delete(this.endedIdentities.keys().next().value!);
-      }
-    }
-    if (session.started && !session.quiet) {
-      const now = Date.now();
-      const duration = now - session.startedAt;
-      const counts = {
-        tool_calls: session.toolCalls,
-        resource_reads: session.resourceReads,
-        prompt_gets: session.promptGets,
-        errors: session.errors,
-        reason,
-      };
-      this.record(session, "connection", "session_end", session.id, (wire) => {
-        wire.connection_duration_ms = duration;
-        wire.metadata = { ...wire.metadata, ...counts };
-      }, now);
-    }
+  /** Ends a session (or marks it to end after its requests in flight) and schedules its export. */
+  endSession(session: SessionState, reason: EndReason): Promise<void> {
+    return this.sessions.end(session, reason) ? this.afterEnd(session, reason) : Promise.resolve();
+  }
+
+  /** A request of `session` finished; a session waiting for it ends now. */
+  requestFinished(session: SessionState): void {
+    const ended = this.sessions.requestFinished(session);
+    if (ended !== undefined) void this.afterEnd(session, ended);
+  }
+
+  private sessionEnded(session: SessionState, reason: EndReason, at: number): void {
+    this.plugins.sessionEnded(session, reason, at);
     if (this.sessions.size === 0) {
       this.disarmSweeper();
       if (this.liveServers <= 0) queueMicrotask(() => this.releaseIfIdle());
     }
+  }
+
+  /** When an ended session's events are exported. */
+  private afterEnd(session: SessionState, reason: EndReason): Promise<void> {
     if (reason === "shutdown" || session.quiet) return Promise.resolve();
     // stdio: the process is about to go, flush now. Elsewhere (HTTP, where a stateless server
     // ends a session per request) session ends within a short window share one export.
@@ -331,19 +173,10 @@ export class Runtime {
   }
 
   /** Queues one event of a session. O(1) on the caller's path. */
-  record(
-    session: SessionState,
-    type: EventType,
-    name: string | undefined,
-    traceId: string,
-    build?: WireBuilder,
-    time = Date.now(),
-  ): void {
+  record(session: SessionState, type: EventType, name: string | undefined, traceId: string, build?: WireBuilder, time = Date.now()): void {
     if (!session.started) this.start(session, undefined);
     session.lastActivityAt = time;
-    this.pipeline.enqueue(
-      new EventRecord(type, name, session, traceId, time, session.userId, session.traits, this.core.stitching, build),
-    );
+    this.pipeline.enqueue(new EventRecord(type, name, session, traceId, time, session.userId, session.traits, this.core.stitching, build));
   }
 
   /** Runs in the pipeline: wire form → PII scrubbing → size limits → beforeSend. Fails closed. */
@@ -409,10 +242,7 @@ export class Runtime {
 
   /** Ends sessions idle longer than the timeout; the only way to notice an HTTP client that just went away. */
   sweep(now = Date.now()): void {
-    const limit = now - this.core.sessionIdleTimeoutMs;
-    for (const session of [...this.sessions.values()]) {
-      if (session.lastActivityAt <= limit && session.inFlight === 0) void this.endSession(session, "idle");
-    }
+    for (const session of this.sessions.idleSince(now - this.core.sessionIdleTimeoutMs)) void this.endSession(session, "idle");
   }
 
   private readonly inertContexts = new Map<string, YavioContext>();
@@ -429,7 +259,7 @@ export class Runtime {
 
   private readonly contexts = new Map<string, SlotContext>();
 
-  /** A context for code outside handlers, cached per (distinctId, sessionId) in a bounded LRU. */
+  /** A context for code outside handlers, cached per (distinctId, sessionId) in a bounded LRU. Never throws. */
   forUser(distinctId: string, options?: ForUserOptions): YavioContext {
     try {
       return this.forUserUnguarded(distinctId, options);
@@ -459,7 +289,7 @@ export class Runtime {
       this.contexts.set(key, cached);
       return cached;
     }
-    let existing = sessionId === undefined ? undefined : this.sessions.get(sessionId);
+    let existing = sessionId === undefined ? undefined : this.sessions.store.get(sessionId);
     if (existing?.userId !== undefined && existing.userId !== distinctId) {
       // That session is someone else's: never book this user's events to it.
       this.warn({
@@ -471,10 +301,10 @@ export class Runtime {
       existing = undefined;
       sessionId = undefined;
     }
-    const slot = new SessionSlot(this, { fixedId: sessionId, presetUserId: distinctId, quiet: true, existing });
+    const slot = new SessionSlot(this.sessions, { fixedId: sessionId, presetUserId: distinctId, quiet: true, existing });
     // Joining a live anonymous session identifies it, by the same rules as an identify call.
-    if (existing !== undefined) new SlotContext(slot).identify(distinctId);
-    const context = new SlotContext(slot);
+    if (existing !== undefined) new SlotContext(this, slot).identify(distinctId);
+    const context = new SlotContext(this, slot);
     this.contexts.delete(key);
     this.contexts.set(key, context);
     if (this.contexts.size > FOR_USER_CACHE_SIZE) {
@@ -494,32 +324,18 @@ export class Runtime {
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.exitPreparer.remove();
-      for (const session of [...this.sessions.values()]) await this.endSession(session, "shutdown");
+      for (const session of [...this.sessions.store.values()]) await this.endSession(session, "shutdown");
       this.disarmSweeper();
       if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
-      this.slots.clear();
+      this.sessions.store.clear();
       this.contexts.clear();
-      this.endedIdentities.clear();
-      this.retiredKeys.clear();
       this.onShutdown?.();
+      await this.plugins.shutdown();
       await this.pipeline.shutdown();
     })();
     return this.shutdownPromise;
   }
 }
 
-function definedOnly(info: ClientInfo): ClientInfo {
-  const out: ClientInfo = {};
-  for (const [key, value] of Object.entries(info)) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
-  return out;
-}
-
-export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return String(error);
-  } catch {
-    return "unprintable error";
-  }
-}
+export { errorText };

@@ -7,6 +7,8 @@ export interface EventSubject {
   readonly id: string;
   readonly userId: string | undefined;
   readonly client: { readonly platform?: Platform | undefined };
+  /** Each request is its own session (no anchor): every event says so. */
+  readonly requestScoped?: boolean;
 }
 
 /** Fills in the type-specific fields of a wire event; runs in the pipeline, off the tool's path. */
@@ -60,6 +62,7 @@ export class EventRecord implements QueuedEvent {
     if (Object.keys(this.traits).length > 0) wire.user_traits = this.traits;
     this.build?.(wire);
     if (stitched) wire.metadata = { ...wire.metadata, stitched: true };
+    if (this.subject.requestScoped === true) wire.metadata = { ...wire.metadata, session_scope: "request" };
     return wire;
   }
 }

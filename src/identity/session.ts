@@ -45,6 +45,8 @@ export class SessionState {
    * ends when the last of them finishes, so their events come before its end and are counted.
    */
   endPending: "close" | "idle" | "reset" | undefined;
+  /** Each request is its own session (stateless HTTP without an anchor): marked on its events. */
+  requestScoped = false;
   /** The key of the shared slot holding this session, if any (derived session ids). */
   slotKey: string | undefined;
   /** Codes already warned for this session, for once-per-session warnings. */

@@ -21,6 +21,8 @@ export const WARNING_CODES = {
   "YAVIO-1104": "Many distinct withYavio configurations are live (options rebuilt with new sink objects per call?).",
   "YAVIO-1105": "Context unavailable: `yavio` was called outside an MCP handler.",
   "YAVIO-1106": "Response inspection failed: the tool result could not be read for analytics.",
+  "YAVIO-1107": "Requests without a protocol session or an anchor: each is its own session (pass `sessionKey` or use the SDK's auth).",
+  "YAVIO-1108": "A plugin threw: the hook was skipped and the request went on as usual.",
 
   // 12xx: delivery
   "YAVIO-1200": "Flush failed, retrying.",

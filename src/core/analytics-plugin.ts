@@ -1,0 +1,219 @@
+import type { ErrorCategory, EventType, WireBuilder, WireEvent } from "../event/index.js";
+import { boundForQueue } from "../event/index.js";
+import type { SessionState } from "../identity/index.js";
+import type { Warn } from "../warnings/index.js";
+import { categorizeError } from "./error-category.js";
+import type { OutgoingOutcome, OutgoingRequest, PluginRequest, RequestOutcome, YavioPlugin } from "./plugin.js";
+import { errorText } from "./plugin.js";
+import type { EndReason } from "./sessions.js";
+
+/** What the analytics plugin needs of the runtime: a way to queue an event, and the capture options. */
+export interface EventRecorder {
+  record(session: SessionState, type: EventType, name: string | undefined, traceId: string, build?: WireBuilder, time?: number): void;
+  readonly captureInputs: boolean;
+  readonly captureOutputs: boolean;
+  readonly warn: Warn;
+}
+
+/**
+ * The event pipeline as a plugin: a `tool_call`, `resource_access` or `prompt_usage` event for every
+ * request, `sampling_call` / `elicitation` for requests to the client, `session_start` and
+ * `session_end` (with the session's counts) for every session. What an event keeps of the host's
+ * values is taken when the request ends, bounded: nothing retains a large result until export.
+ */
+export function createAnalyticsPlugin(recorder: EventRecorder): YavioPlugin {
+  return {
+    name: "events",
+    requestEnded(request, outcome) {
+      try {
+        recordRequest(recorder, request, outcome);
+      } catch (failure) {
+        recorder.warn({ code: "YAVIO-1106", message: `response inspection failed: ${errorText(failure)}`, sessionId: request.startSession.id });
+      }
+    },
+    outgoingEnded(request, outcome) {
+      try {
+        recordOutgoing(recorder, request, outcome);
+      } catch (failure) {
+        recorder.warn({ code: "YAVIO-1106", message: `response inspection failed: ${errorText(failure)}`, sessionId: request.session.id });
+      }
+    },
+    sessionStarted(session) {
+      const info = session.client;
+      const resumed = session.resumed;
+      recorder.record(session, "connection", "session_start", session.id, (wire) => {
+        if (info.clientName !== undefined) wire.client_name = info.clientName;
+        if (info.clientVersion !== undefined) wire.client_version = info.clientVersion;
+        if (info.protocolVersion !== undefined) wire.protocol_version = info.protocolVersion;
+        if (info.transport !== undefined) wire.transport = info.transport;
+        if (resumed) wire.metadata = { ...wire.metadata, resumed: true };
+      });
+    },
+    sessionEnded(session, reason, endedAt) {
+      if (!session.started || session.quiet) return;
+      recorder.record(session, "connection", "session_end", session.id, sessionEndBuilder(session, reason, endedAt), endedAt);
+    },
+  };
+}
+
+function sessionEndBuilder(session: SessionState, reason: EndReason, endedAt: number): WireBuilder {
+  const duration = endedAt - session.startedAt;
+  const counts = {
+    tool_calls: session.toolCalls,
+    resource_reads: session.resourceReads,
+    prompt_gets: session.promptGets,
+    errors: session.errors,
+    reason,
+  };
+  return (wire) => {
+    wire.connection_duration_ms = duration;
+    wire.metadata = { ...wire.metadata, ...counts };
+  };
+}
+
+function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome: RequestOutcome): void {
+  const { startSession: session, traceId } = request;
+  const { result, threw, isError } = outcome;
+  const latency = Math.round(outcome.latencyMs * 1000) / 1000;
+  const thrown = outcome.error;
+  const errorInfo = isError ? summarizeError(thrown, thrown !== undefined ? errorText(thrown) : firstText(result), threw) : undefined;
+  const method = request.method;
+  if (method === "tools/call") {
+    const name = request.target ?? "unknown";
+    const input = inputSummary(request.arguments, recorder.captureInputs);
+    const r = result as { content?: unknown; structuredContent?: unknown } | undefined;
+    const output = recorder.captureOutputs && !threw && r ? boundForQueue(r.content) : undefined;
+    const structured = recorder.captureOutputs && !threw && r ? boundForQueue(r.structuredContent) : undefined;
+    recorder.record(session, "tool_call", name, traceId, (wire) => {
+      wire.tool_name = name;
+      wire.latency_ms = latency;
+      wire.status = isError ? "error" : "success";
+      applyInput(wire, input);
+      if (output !== undefined) wire.output_content = output;
+      if (structured !== undefined) wire.metadata = { ...wire.metadata, structured_content: structured };
+      if (errorInfo) describeError(wire, errorInfo);
+    });
+  } else if (method === "resources/read") {
+    const uri = request.target ?? "unknown";
+    const contents = recorder.captureOutputs && !threw ? boundForQueue((result as { contents?: unknown } | undefined)?.contents) : undefined;
+    // Closures here must not capture `request`: it holds the host's arguments until export.
+    const resources = request.resources;
+    recorder.record(session, "resource_access", uri, traceId, (wire) => {
+      wire.latency_ms = latency;
+      wire.status = isError ? "error" : "success";
+      // The registered name groups invoice://1 and invoice://2; looked up in the pipeline.
+      const resourceName = resources?.nameOf(uri);
+      wire.metadata = { ...wire.metadata, uri, ...(resourceName !== undefined ? { resource_name: resourceName } : {}) };
+      if (contents !== undefined) wire.output_content = contents;
+      if (errorInfo) describeError(wire, errorInfo);
+    });
+  } else if (method === "prompts/get") {
+    const name = request.target ?? "unknown";
+    const input = inputSummary(request.arguments, recorder.captureInputs);
+    const messages = recorder.captureOutputs && !threw ? boundForQueue((result as { messages?: unknown } | undefined)?.messages) : undefined;
+    recorder.record(session, "prompt_usage", name, traceId, (wire) => {
+      wire.latency_ms = latency;
+      wire.status = isError ? "error" : "success";
+      applyInput(wire, input);
+      if (messages !== undefined) wire.output_content = messages;
+      if (errorInfo) describeError(wire, errorInfo);
+    });
+  }
+}
+
+function recordOutgoing(recorder: EventRecorder, request: OutgoingRequest, outcome: OutgoingOutcome): void {
+  const { method, params, session, traceId } = request;
+  const { failed } = outcome;
+  const latency = Math.round(outcome.latencyMs * 1000) / 1000;
+  const r = (outcome.result ?? {}) as { model?: unknown; stopReason?: unknown; content?: unknown; action?: unknown };
+  const output = recorder.captureOutputs ? boundForQueue(r.content) : undefined;
+  const errorInfo = failed ? summarizeError(outcome.error, errorText(outcome.error), true) : undefined;
+  if (method === "sampling/createMessage") {
+    const p = (params ?? {}) as { messages?: unknown; maxTokens?: unknown };
+    const messages = recorder.captureInputs ? boundForQueue(p.messages) : undefined;
+    const meta = {
+      ...(typeof r.model === "string" ? { model: r.model } : {}),
+      ...(typeof r.stopReason === "string" ? { stop_reason: r.stopReason } : {}),
+      ...(typeof p.maxTokens === "number" ? { max_tokens: p.maxTokens } : {}),
+    };
+    recorder.record(session, "sampling_call", method, traceId, (wire) => {
+      wire.latency_ms = latency;
+      wire.status = failed ? "error" : "success";
+      if (messages !== undefined) wire.input_values = messages;
+      if (output !== undefined) wire.output_content = output;
+      wire.metadata = { ...wire.metadata, ...meta };
+      if (errorInfo) describeError(wire, errorInfo);
+    });
+  } else {
+    const p = (params ?? {}) as { message?: unknown; mode?: unknown };
+    const message = recorder.captureInputs ? boundForQueue(p.message) : undefined;
+    const meta = { ...(typeof r.action === "string" ? { action: r.action } : {}), ...(typeof p.mode === "string" ? { mode: p.mode } : {}) };
+    recorder.record(session, "elicitation", method, traceId, (wire) => {
+      wire.latency_ms = latency;
+      wire.status = failed ? "error" : "success";
+      if (message !== undefined) wire.input_values = { message };
+      if (output !== undefined) wire.output_content = output;
+      wire.metadata = { ...wire.metadata, ...meta };
+      if (errorInfo) describeError(wire, errorInfo);
+    });
+  }
+}
+
+interface InputSummary {
+  keys: string[];
+  types: Record<string, string>;
+  values: unknown;
+}
+
+/** Keys and types now (a few property reads); the values by reference, bounded. */
+function inputSummary(args: unknown, captureValues: boolean): InputSummary | undefined {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return undefined;
+  const keys = Object.keys(args);
+  const types: Record<string, string> = {};
+  for (const key of keys) types[key] = typeOf((args as Record<string, unknown>)[key]);
+  return { keys, types, values: captureValues ? boundForQueue(args) : undefined };
+}
+
+function applyInput(wire: WireEvent, input: InputSummary | undefined): void {
+  if (input === undefined) return;
+  wire.input_keys = input.keys;
+  wire.input_types = input.types;
+  if (input.values !== undefined) wire.input_values = input.values;
+}
+
+interface ErrorSummary {
+  message: string | undefined;
+  category: ErrorCategory;
+  metadata: Record<string, unknown>;
+}
+
+/** Everything an event needs of an error, as strings: the error object itself is not kept. */
+function summarizeError(thrown: unknown, message: string | undefined, threw: boolean): ErrorSummary {
+  const metadata: Record<string, unknown> = { error_source: threw ? "protocol" : thrown !== undefined ? "thrown" : "result" };
+  if (thrown instanceof Error) metadata.error_class = thrown.name;
+  return { message: message === undefined ? undefined : message.slice(0, 4096), category: categorizeError(thrown, message), metadata };
+}
+
+function describeError(wire: WireEvent, info: ErrorSummary): void {
+  if (info.message !== undefined) wire.error_message = info.message;
+  wire.error_category = info.category;
+  wire.metadata = { ...wire.metadata, ...info.metadata };
+}
+
+function firstText(result: unknown): string | undefined {
+  const content = (result as { content?: unknown } | undefined)?.content;
+  if (!Array.isArray(content)) return undefined;
+  for (const item of content) {
+    if (item && typeof item === "object" && (item as { type?: unknown }).type === "text") {
+      const text = (item as { text?: unknown }).text;
+      if (typeof text === "string") return text;
+    }
+  }
+  return undefined;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
