@@ -373,6 +373,10 @@ export class SpoolingSink implements Sink {
     }
   }
 
+  busy(): boolean {
+    return this.replaying !== undefined;
+  }
+
   async flush(): Promise<void> {
     await this.replaying;
     await this.inner.flush?.();
