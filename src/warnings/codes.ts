@@ -12,6 +12,8 @@ export const WARNING_CODES = {
   "YAVIO-1002": "Endpoint URL invalid, or an API key would be sent over plain http to a non-loopback host.",
   "YAVIO-1003": "Option value invalid (wrong type or out of range).",
   "YAVIO-1004": "Configuration file `.yaviorc.json` malformed.",
+  "YAVIO-1005": "An endpoint from a lower-precedence source than the API key: ignored (HTTP off), or used with `trustConfigEndpoint`.",
+  "YAVIO-1006": "A path in `.yaviorc.json` points outside the file's folder: ignored.",
 
   // 11xx: attaching to the MCP server
   "YAVIO-1100": "Interception failed: part of the server could not be instrumented.",
