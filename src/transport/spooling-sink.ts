@@ -21,6 +21,28 @@ export interface SpoolOptions {
 
 const SPOOL_EXT = ".jsonl";
 
+/**
+ * What every spooling sink of this process shares: a sequence for file names (two sinks spooling in
+ * the same millisecond must not pick the same name) and the files this process's sinks have claimed
+ * for a replay. A claimed file carries the pid, so a claim of a live pid is left alone: this set
+ * tells this process's own live claims from those a replay gave up on. On globalThis, so that an
+ * ESM and a CommonJS copy of the package share it.
+ */
+interface SpoolRegistry {
+  seq: number;
+  claimed: Set<string>;
+}
+const REGISTRY_KEY = Symbol.for("yavio-mcp.spool-registry.v1");
+function spoolRegistry(): SpoolRegistry {
+  const holder = globalThis as unknown as Record<symbol, SpoolRegistry | undefined>;
+  let r = holder[REGISTRY_KEY];
+  if (!r) {
+    r = { seq: 0, claimed: new Set() };
+    holder[REGISTRY_KEY] = r;
+  }
+  return r;
+}
+
 // Spool writes are synchronous on purpose: they run when delivery failed, at shutdown and from the
 // `exit` event, where an await may never come back. They are rare and small.
 
@@ -39,7 +61,6 @@ export class SpoolingSink implements Sink {
   private readonly maxBytes: number;
   private readonly replayTimeoutMs: number;
   private readonly warn: Warn;
-  private seq = 0;
   private replaying: Promise<void> | undefined;
   private replayAbort: AbortController | undefined;
   private dirty = false;
@@ -177,8 +198,9 @@ export class SpoolingSink implements Sink {
   }
 
   private nextName(): string {
-    this.seq += 1;
-    return `${Date.now().toString().padStart(15, "0")}-${process.pid}-${this.seq.toString().padStart(6, "0")}`;
+    const registry = spoolRegistry();
+    registry.seq += 1;
+    return `${Date.now().toString().padStart(15, "0")}-${process.pid}-${registry.seq.toString().padStart(6, "0")}`;
   }
 
   /**
@@ -257,47 +279,58 @@ export class SpoolingSink implements Sink {
       if (this.closed) return;
       const path = join(this.dir, file);
       const claimed = `${path}.sending.${process.pid}`;
+      const registry = spoolRegistry();
       try {
-        // Claiming by rename keeps two processes from sending the same file.
+        // Claiming by rename keeps two processes, and two pipelines of one, from sending the same file.
         renameSync(path, claimed);
       } catch {
         continue;
       }
-      const batch = this.read(claimed);
-      if (batch === undefined) {
-        this.warn({ code: "YAVIO-1209", message: `spool file ${file} is corrupt: skipped`, details: { file } });
-        try {
-          renameSync(claimed, `${path}.corrupt`);
-        } catch {
-          // Leave it; it no longer matches the spool extension.
-        }
-        continue;
+      registry.claimed.add(claimed);
+      try {
+        if (!(await this.replayClaimed(file, path, claimed))) return;
+      } finally {
+        registry.claimed.delete(claimed);
       }
-      // A file from an older version may hold more than one request may carry: send it in chunks.
-      const chunks = chunkForIngest(batch, (event) => Buffer.byteLength(serializeEvent(event)) + 1);
-      let sent = 0;
-      let stopped = false;
-      for (const chunk of chunks) {
-        if (this.closed || !(await this.deliver(chunk))) {
-          stopped = true;
-          break;
-        }
-        sent += 1;
-      }
-      if (!stopped) {
-        try {
-          unlinkSync(claimed);
-        } catch {
-          // Already gone.
-        }
-        continue;
-      }
-      this.putBack(claimed, path, sent === 0 ? undefined : chunks.slice(sent).flat());
-      this.dirty = true;
-      return;
     }
     this.warnedSpooling = false;
     this.warnedFull = false;
+  }
+
+  /** Delivers one claimed spool file; false when delivery stopped and the replay must end. */
+  private async replayClaimed(file: string, path: string, claimed: string): Promise<boolean> {
+    const batch = this.read(claimed);
+    if (batch === undefined) {
+      this.warn({ code: "YAVIO-1209", message: `spool file ${file} is corrupt: skipped`, details: { file } });
+      try {
+        renameSync(claimed, `${path}.corrupt`);
+      } catch {
+        // Leave it; it no longer matches the spool extension.
+      }
+      return true;
+    }
+    // A file from an older version may hold more than one request may carry: send it in chunks.
+    const chunks = chunkForIngest(batch, (event) => Buffer.byteLength(serializeEvent(event)) + 1);
+    let sent = 0;
+    let stopped = false;
+    for (const chunk of chunks) {
+      if (this.closed || !(await this.deliver(chunk))) {
+        stopped = true;
+        break;
+      }
+      sent += 1;
+    }
+    if (!stopped) {
+      try {
+        unlinkSync(claimed);
+      } catch {
+        // Already gone.
+      }
+      return true;
+    }
+    this.putBack(claimed, path, sent === 0 ? undefined : chunks.slice(sent).flat());
+    this.dirty = true;
+    return false;
   }
 
   /** Sends one chunk of a spool file; false when it must stay in the spool (retryable, auth refused). */
@@ -349,7 +382,8 @@ export class SpoolingSink implements Sink {
       const match = /^(.*\.jsonl)\.sending\.(\d+)$/.exec(name);
       if (!match) continue;
       const pid = Number(match[2]);
-      if (pid !== process.pid && isAlive(pid)) continue;
+      // A live process's claim is its own business; so is a claim of a live sink of this process.
+      if (pid === process.pid ? spoolRegistry().claimed.has(join(this.dir, name)) : isAlive(pid)) continue;
       try {
         renameSync(join(this.dir, name), join(this.dir, match[1] as string));
       } catch {

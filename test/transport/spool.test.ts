@@ -235,3 +235,46 @@ describe("spool", () => {
     expect(spooledIds()).toEqual(events.slice(delivered.length).map((e) => e.event_id));
   });
 });
+
+/** A sink that records what it receives and answers success a few turns later (a replay overlaps another's). */
+class SlowRecordingSink implements Sink {
+  readonly name = "slow";
+  readonly ids: string[] = [];
+  async send(batch: readonly WireEvent[]): Promise<SendResult> {
+    for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    this.ids.push(...batch.map((e) => e.event_id));
+    return { status: "success" };
+  }
+}
+
+describe("two pipelines of one process on one spool (issue 10.7)", () => {
+  it("replay each spool file once: a sink never takes back a file another live sink of this process claimed", async () => {
+    mkdirSync(spoolDir(), { recursive: true });
+    const seeded: string[] = [];
+    for (let f = 0; f < 6; f += 1) {
+      const events = [toolCall(2 * f), toolCall(2 * f + 1)];
+      seeded.push(...events.map((e) => e.event_id));
+      writeFileSync(join(spoolDir(), `${String(1_700_000_000_000 + f).padStart(15, "0")}-1-00000${f}.jsonl`), events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    }
+    const a = new SlowRecordingSink();
+    const b = new SlowRecordingSink();
+    const first = new SpoolingSink(a, { dir: spoolDir(), warn });
+    const second = new SpoolingSink(b, { dir: spoolDir(), warn });
+    await Promise.all([first.flush(), second.flush()]);
+    // A replay stops nowhere here, so whichever pipeline ran, every file went out exactly once.
+    expect([...a.ids, ...b.ids].sort()).toEqual([...seeded].sort());
+    expect(readdirSync(spoolDir())).toEqual([]);
+  });
+
+  it("gives two sinks spooling in the same millisecond two files, not one overwriting the other", () => {
+    vi.useFakeTimers({ now: 1_767_000_000_000, toFake: ["Date"] });
+    const failing: Sink = { name: "down", send: () => Promise.resolve({ status: "retryable", reason: "down" }) };
+    const first = new SpoolingSink(failing, { dir: spoolDir(), warn, replayOnStart: false });
+    const second = new SpoolingSink(failing, { dir: spoolDir(), warn, replayOnStart: false });
+    const one = toolCall(1);
+    const two = toolCall(2);
+    first.persistSync([one]);
+    second.persistSync([two]);
+    expect(spooledIds().sort()).toEqual([one.event_id, two.event_id].sort());
+  });
+});
