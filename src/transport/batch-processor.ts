@@ -104,9 +104,16 @@ function resolvePipelineOptions<T>(options: PipelineOptions<T>): Resolved {
   };
 }
 
+/**
+ * The outcome of a sink that did not answer its aborted signal. A turn later than the abort: a sink
+ * that does answer it (a spool that takes the batch) settles within the turn, and its own outcome
+ * must win, or a spooled batch would be reported as not taken.
+ */
 function abortedResult(signal: AbortSignal): Promise<SendResult> {
   return new Promise((resolve) => {
-    const done = (): void => resolve({ status: "retryable", reason: "export aborted (timeout or shutdown)" });
+    const done = (): void => {
+      realSetImmediate(() => resolve({ status: "retryable", reason: "the sink did not finish before the delivery deadline" }));
+    };
     if (signal.aborted) done();
     else signal.addEventListener("abort", done, { once: true });
   });
@@ -294,14 +301,16 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
       failing.delete(sink);
       return;
     }
-    // Past the shutdown deadline YAVIO-1205 has said it all. Otherwise one warning per sink per
-    // failure episode: an outage must not flood the host's logs.
-    if (isExpired()) return;
+    // Past a deadline YAVIO-1205 has said that what is not taken is spooled or lost; a `failure`
+    // (lost for good, a spool that could not be written) is still said. One warning per sink per
+    // failure episode, which ends when the sink takes a batch again: an outage must not flood the
+    // host's logs.
+    if (isExpired() && result.status === "retryable") return;
     if (!failing.has(sink)) {
       failing.add(sink);
       warn({
         code: "YAVIO-1211",
-        message: `sink "${sink.name}" did not take a batch of ${batch.length} events: ${result.reason}`,
+        message: `sink "${sink.name}" did not take a batch of ${batch.length} events: ${result.reason} (said once until it takes a batch again)`,
         details: { sink: sink.name, status: result.status, events: batch.length },
       });
     }

@@ -66,6 +66,8 @@ export class SpoolingSink implements Sink {
   private dirty = false;
   private warnedSpooling = false;
   private warnedFull = false;
+  // A spool write failed and no write or delivery has worked since: one YAVIO-1211 per such episode.
+  private writeFailing = false;
   private closed = false;
 
   constructor(inner: Sink, options: SpoolOptions) {
@@ -82,11 +84,15 @@ export class SpoolingSink implements Sink {
   }
 
   async send(batch: readonly WireEvent[], options: SendOptions): Promise<SendResult> {
-    if (options.signal.aborted) return this.spool(batch, "shutdown deadline");
+    if (options.signal.aborted) return this.spool(batch, "the delivery deadline had passed");
     let onAbort: (() => void) | undefined;
+    let onAbortResult: SendResult | undefined;
     // Spool the moment the export is aborted: the process may be about to end.
     const aborted = new Promise<SendResult>((resolve) => {
-      onAbort = () => resolve(this.spool(batch, "export aborted"));
+      onAbort = () => {
+        onAbortResult = this.spool(batch, "the delivery deadline passed");
+        resolve(onAbortResult);
+      };
       options.signal.addEventListener("abort", onAbort, { once: true });
     });
     let result: SendResult;
@@ -104,9 +110,10 @@ export class SpoolingSink implements Sink {
     } finally {
       if (onAbort) options.signal.removeEventListener("abort", onAbort);
     }
-    // Aborted: the abort listener already spooled the batch.
-    if (options.signal.aborted && result.status !== "success") return { status: "success" };
+    // Aborted: the abort listener has spooled the batch, or says why it could not.
+    if (onAbortResult !== undefined && !delivered) return onAbortResult;
     if (result.status === "success") {
+      this.writeFailing = false;
       // The receiver works again: time to send what earlier failures left behind.
       if (delivered && this.dirty) this.replay();
       return result;
@@ -128,7 +135,8 @@ export class SpoolingSink implements Sink {
 
   private spool(batch: readonly WireEvent[], reason: string): SendResult {
     const written = this.write(batch);
-    if (!written) return { status: "failure", reason: `not delivered (${reason}) and not spooled` };
+    // Reported by the pipeline (YAVIO-1211, once per episode), which sees this failure.
+    if (written !== true) return { status: "failure", reason: `not delivered (${reason}) and could not be spooled (${written}): lost` };
     this.dirty = true;
     if (!this.warnedSpooling) {
       this.warnedSpooling = true;
@@ -141,7 +149,8 @@ export class SpoolingSink implements Sink {
     return { status: "success" };
   }
 
-  private write(batch: readonly WireEvent[]): boolean {
+  /** True when written; otherwise why not (the spool full, a write error). */
+  private write(batch: readonly WireEvent[]): true | string {
     if (batch.length === 0) return true;
     let lines = batch.map((event) => `${serializeEvent(event)}\n`);
     const sizes = new Map<string, number>();
@@ -171,19 +180,16 @@ export class SpoolingSink implements Sink {
           events: discarded,
           maxBytes: this.maxBytes,
         });
-        if (lines.length === 0) return false;
+        if (lines.length === 0) return "the spool is full";
       }
       this.makeRoom(bytes);
       // One file per ingest-sized chunk: a replay sends a file as one request, which must be accepted.
       for (const chunk of chunkForIngest(lines, sizeOf)) this.writeFile(chunk.join(""));
+      this.writeFailing = false;
       return true;
     } catch (error) {
-      this.warn({
-        code: "YAVIO-1211",
-        message: `spool write failed: ${error instanceof Error ? error.message : String(error)}`,
-        details: { dir: this.dir },
-      });
-      return false;
+      this.writeFailing = true;
+      return `spool write failed: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
 
@@ -417,7 +423,16 @@ export class SpoolingSink implements Sink {
   }
 
   persistSync(batch: readonly WireEvent[]): void {
-    this.write(batch);
+    // At exit no pipeline sees the outcome: say it here, unless this failure episode was said already.
+    const failingBefore = this.writeFailing;
+    const written = this.write(batch);
+    if (written !== true && !failingBefore) {
+      this.warn({
+        code: "YAVIO-1211",
+        message: `sink "${this.name}": ${batch.length} undelivered events could not be spooled at exit (${written}): lost`,
+        details: { dir: this.dir, events: batch.length },
+      });
+    }
   }
 
   async shutdown(): Promise<void> {

@@ -36,7 +36,7 @@ export const WARNING_CODES = {
   "YAVIO-1208": "Event refused: the pipeline is shut down.",
   "YAVIO-1209": "Spool file corrupt: skipped.",
   "YAVIO-1210": "Spool full: oldest undelivered events discarded.",
-  "YAVIO-1211": "Sink error: a sink failed to write.",
+  "YAVIO-1211": "Sink error: a sink did not take a batch (once per failure episode).",
   "YAVIO-1212": "Undelivered events spooled to disk for the next start.",
 
   // 13xx: events and data

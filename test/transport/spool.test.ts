@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { WireEvent } from "../../src/event/index.js";
-import { createDeliveryPipeline, MemorySink, SpoolingSink } from "../../src/transport/index.js";
+import { createDeliveryPipeline, createPipeline, MemorySink, SpoolingSink } from "../../src/transport/index.js";
 import type { DeliveryOptions, Pipeline, SendResult, Sink } from "../../src/transport/index.js";
 import type { WarningInput } from "../../src/warnings/index.js";
 import { toolCall } from "./helpers/events.js";
@@ -276,5 +276,62 @@ describe("two pipelines of one process on one spool (issue 10.7)", () => {
     first.persistSync([one]);
     second.persistSync([two]);
     expect(spooledIds().sort()).toEqual([one.event_id, two.event_id].sort());
+  });
+});
+
+describe("YAVIO-1211 (issue 10.8)", () => {
+  const count = (code: string): number => codes().filter((c) => c === code).length;
+
+  it("is said once per episode when the spool cannot be written, and again only after a success ended it", async () => {
+    // A file where the spool folder should be: every spool write fails.
+    mkdirSync(join(cwd, ".yavio"), { recursive: true });
+    writeFileSync(spoolDir(), "not a folder");
+    server.fallback = { status: 500 };
+    const p = delivery({ maxAttempts: 1, maxExportBatchSize: 1 });
+    for (let i = 0; i < 4; i += 1) {
+      p.enqueue(toolCall(i));
+      await p.flush();
+    }
+    expect(count("YAVIO-1211")).toBe(1);
+    const said = warnings.find((w) => w.code === "YAVIO-1211");
+    expect(said?.message).toContain("could not be spooled");
+    expect(said?.message).not.toContain("export aborted");
+
+    server.fallback = { status: 200, body: { accepted: 1, rejected: 0 } };
+    p.enqueue(toolCall(10));
+    await p.flush();
+    expect(count("YAVIO-1211")).toBe(1);
+
+    server.fallback = { status: 500 };
+    p.enqueue(toolCall(11));
+    await p.flush();
+    p.enqueue(toolCall(12));
+    await p.flush();
+    expect(count("YAVIO-1211")).toBe(2);
+    await p.shutdown();
+  });
+
+  it("is said once at exit when the spool cannot be written, however many batches are persisted", () => {
+    mkdirSync(join(cwd, ".yavio"), { recursive: true });
+    writeFileSync(spoolDir(), "not a folder");
+    const down: Sink = { name: "down", send: () => Promise.resolve({ status: "retryable", reason: "down" }) };
+    const spooling = new SpoolingSink(down, { dir: spoolDir(), warn, replayOnStart: false });
+    spooling.persistSync([toolCall(1)]);
+    spooling.persistSync([toolCall(2)]);
+    expect(count("YAVIO-1211")).toBe(1);
+    expect(warnings[0]?.message).toContain("lost");
+  });
+
+  it("is not said for a batch the export deadline sent to the spool: it was spooled, not lost", async () => {
+    const hanging: Sink = { name: "hanging", send: () => new Promise<SendResult>(() => undefined) };
+    const spooling = new SpoolingSink(hanging, { dir: spoolDir(), warn, replayOnStart: false });
+    const p = createPipeline<WireEvent>({ sinks: [spooling], prepare: (e) => e, warn, handleProcessExit: false, exportTimeoutMs: 20 });
+    const event = toolCall(1);
+    p.enqueue(event);
+    await p.flush();
+    expect(codes()).not.toContain("YAVIO-1211");
+    expect(codes()).toContain("YAVIO-1212");
+    expect(spooledIds()).toEqual([event.event_id]);
+    await p.shutdown();
   });
 });
