@@ -177,8 +177,9 @@ export function getYavio(server: object): YavioHandle {
   if (binding === undefined) return NOOP_HANDLE;
   const runtime = binding.runtime;
   return {
-    flush: () => runtime.flush().catch(() => undefined),
-    shutdown: () => runtime.shutdown().catch(() => undefined),
+    // Held: the host awaits these, and every delivery timer is unref'd.
+    flush: () => runtime.pipeline.hold(runtime.flush()),
+    shutdown: () => runtime.pipeline.hold(runtime.shutdown()),
     forUser: (distinctId, options) => runtime.forUser(distinctId, options),
     stats: () => ({ openSessions: runtime.sessions.size, droppedEvents: runtime.pipeline.droppedCount }),
   };

@@ -2,8 +2,10 @@ import type { Sink } from "../transport/index.js";
 
 /**
  * Where and how events are delivered. These keys sit at the top level of `withYavio(server, options)`.
- * Precedence per key: these code options > environment (`YAVIO_*`) > `.yaviorc.json` (found by
- * walking up from the working directory) > defaults.
+ * Precedence per key: these code options > environment (`YAVIO_*`) > `.yaviorc.json` (the nearest
+ * one from the working directory up to the project root) > defaults. The API key and the endpoint
+ * it is sent to travel together: an endpoint from a lower source than the key is ignored unless
+ * `trustConfigEndpoint` (YAVIO-1005). Paths in `.yaviorc.json` must stay inside its folder (YAVIO-1006).
  *
  * Sinks: an HTTP sink when `apiKey` or `endpoint` is set; the user's `sink`s; the event file when
  * `eventsFile` is a path, or by default when there is neither HTTP nor a user sink (then an info
@@ -49,6 +51,14 @@ export interface DeliveryOptions {
   spoolMaxBytes?: number | undefined;
   /** Flush on `beforeExit`, SIGTERM and SIGINT without taking over the exit. Default true. */
   handleProcessExit?: boolean | undefined;
+  /**
+   * Lets an endpoint from a lower-precedence source (the environment, `.yaviorc.json`) receive an
+   * API key given at a higher one (these options, the environment), with a warning (YAVIO-1005).
+   * Without it such an endpoint is ignored and HTTP delivery is off. Default false. Env
+   * `YAVIO_TRUST_CONFIG_ENDPOINT` (counts for a key from the environment or the file only); never
+   * read from `.yaviorc.json`.
+   */
+  trustConfigEndpoint?: boolean | undefined;
 }
 
 /** Every option resolved: defaults applied, sources merged, values checked. */

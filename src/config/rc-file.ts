@@ -1,12 +1,35 @@
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { Warn } from "../warnings/index.js";
 
 export const RC_FILE_NAME = ".yaviorc.json";
 
-/** The nearest `.yaviorc.json` at or above `cwd`, parsed; undefined when there is none or it is unreadable (YAVIO-1004). */
+/** What marks a project's root folder. */
+const ROOT_MARKERS = ["package.json", ".git"];
+
+/**
+ * The project root of `cwd`: the nearest folder at or above it that holds a `package.json` or a
+ * `.git`; undefined when there is none up to the file system's root.
+ */
+export function findProjectRoot(cwd: string): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    if (ROOT_MARKERS.some((marker) => existsSync(join(dir, marker)))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * The nearest `.yaviorc.json` from `cwd` up to the project root (`findProjectRoot`), parsed;
+ * undefined when there is none or it is unreadable (YAVIO-1004). Without a project root only `cwd`
+ * itself is searched: a file in a shared parent folder (a temporary folder, a home directory, a
+ * monorepo's parent) never configures a project it does not belong to.
+ */
 export function findRcFile(cwd: string, warn: Warn): { path: string; dir: string; values: Record<string, unknown> } | undefined {
-  let dir = cwd;
+  let dir = resolve(cwd);
+  const top = findProjectRoot(dir) ?? dir;
   for (;;) {
     const path = join(dir, RC_FILE_NAME);
     let text: string | undefined;
@@ -32,7 +55,7 @@ export function findRcFile(cwd: string, warn: Warn): { path: string; dir: string
       return { path, dir, values: values as Record<string, unknown> };
     }
     const parent = dirname(dir);
-    if (parent === dir) return undefined;
+    if (dir === top || parent === dir) return undefined;
     dir = parent;
   }
 }

@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Sink } from "../transport/index.js";
 import { YavioConfigError } from "../warnings/index.js";
 import type { Warn, WarningCode } from "../warnings/index.js";
@@ -15,7 +15,10 @@ export interface ResolveContext {
 }
 
 type Source = "code" | "env" | "file";
+/** How far a source is trusted: a key is only sent to an endpoint from its own source or a higher one. */
+const TRUST: Record<Source, number> = { code: 3, env: 2, file: 1 };
 const DAY_MS = 86_400_000;
+const RC_FILE = ".yaviorc.json";
 
 const NUMBERS = {
   maxQueueSize: { env: "YAVIO_MAX_QUEUE_SIZE", min: 1, max: 10_000_000, fallback: 10_000 },
@@ -72,7 +75,9 @@ export function resolveDeliveryOptions(code: DeliveryOptions, context: ResolveCo
   const file = rc?.values ?? {};
   if (rc) {
     for (const key of Object.keys(file)) {
-      if (!KNOWN_KEYS.has(key) || key === "sink") {
+      if (key === "trustConfigEndpoint") {
+        warn({ code: "YAVIO-1005", message: `${rc.path}: trustConfigEndpoint cannot be set in the file it would trust; ignored`, details: { path: rc.path } });
+      } else if (!KNOWN_KEYS.has(key) || key === "sink") {
         warn({ code: "YAVIO-1004", message: `${rc.path}: unknown key "${key}" ignored`, details: { path: rc.path, key } });
       }
     }
@@ -122,12 +127,30 @@ export function resolveDeliveryOptions(code: DeliveryOptions, context: ResolveCo
     return codeValue ?? fromEnv ?? fromFile ?? spec.fallback;
   };
 
-  /** A path or `false`; relative paths resolve against cwd (code, env) or the file's directory. */
+  /**
+   * A path or `false`; relative paths resolve against cwd (code, env) or the file's directory. A
+   * path from the file must stay inside the file's folder (a file could otherwise make the event
+   * file's rotation or the spool's clean-up rename and delete files anywhere).
+   */
   const pathOrFalse = (key: "eventsFile" | "spoolDir", envName: string): string | false | undefined => {
     const check = (source: Source, value: unknown, base: string): string | false | undefined => {
       if (value === undefined) return undefined;
       if (value === false) return false;
-      if (typeof value === "string" && value.trim() !== "") return isAbsolute(value) ? value : resolve(base, value);
+      if (typeof value === "string" && value.trim() !== "") {
+        const path = isAbsolute(value) ? value : resolve(base, value);
+        if (source === "file") {
+          const inside = relative(base, path);
+          if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+            warn({
+              code: "YAVIO-1006",
+              message: `${rc?.path ?? RC_FILE}: ${key} must name a path inside ${base}; ignored`,
+              details: { path: rc?.path, key },
+            });
+            return undefined;
+          }
+        }
+        return path;
+      }
       return reject(source, "YAVIO-1003", `${key} must be a path or false`);
     };
     const rawEnv = env[envName];
@@ -150,17 +173,62 @@ export function resolveDeliveryOptions(code: DeliveryOptions, context: ResolveCo
     return value;
   };
   const rawEnvKey = env.YAVIO_API_KEY;
+  let keySource: Source | undefined;
+  const keyFrom = (source: Source, value: unknown): string | undefined => {
+    const found = key(source, value);
+    if (found !== undefined) keySource = source;
+    return found;
+  };
   const apiKey =
-    key("code", code.apiKey) ??
-    (rawEnvKey !== undefined && rawEnvKey !== "" ? key("env", rawEnvKey) : undefined) ??
-    key("file", file.apiKey);
+    keyFrom("code", code.apiKey) ??
+    (rawEnvKey !== undefined && rawEnvKey !== "" ? keyFrom("env", rawEnvKey) : undefined) ??
+    keyFrom("file", file.apiKey);
+
+  // The opt-in counts only from a source at least as trusted as the key's: an environment cannot
+  // unlock a key given in code, and the file cannot unlock anything.
+  const trustFromCode = code.trustConfigEndpoint;
+  if (trustFromCode !== undefined && typeof trustFromCode !== "boolean") reject("code", "YAVIO-1003", "trustConfigEndpoint must be a boolean");
+  const rawTrustEnv = env.YAVIO_TRUST_CONFIG_ENDPOINT;
+  let trustFromEnv: boolean | undefined;
+  if (rawTrustEnv !== undefined && rawTrustEnv.trim() !== "") {
+    trustFromEnv = parseEnvBoolean(rawTrustEnv);
+    if (trustFromEnv === undefined) reject("env", "YAVIO-1003", "YAVIO_TRUST_CONFIG_ENDPOINT must be true or false");
+  }
+  const trusted = trustFromCode === true || (trustFromEnv === true && keySource !== "code");
+  const label = (source: Source): string => (source === "code" ? "options" : source === "env" ? "the environment" : (rc?.path ?? RC_FILE));
+  let warnedUntrusted = false;
+  /** False when the key must not go to an endpoint from `source` (warned once). */
+  const mayReceiveKey = (source: Source, url: URL): boolean => {
+    if (keySource === undefined || TRUST[source] >= TRUST[keySource]) return true;
+    const where = `${url.origin}${url.pathname}`;
+    if (trusted) {
+      warn({
+        code: "YAVIO-1005",
+        message: `the API key from ${label(keySource)} is sent to ${where}, the endpoint from ${label(source)} (trustConfigEndpoint)`,
+        details: { keyFrom: keySource, endpointFrom: source },
+      });
+      return true;
+    }
+    if (!warnedUntrusted) {
+      warnedUntrusted = true;
+      warn({
+        code: "YAVIO-1005",
+        message: `the endpoint ${where} from ${label(source)} is ignored: the API key comes from ${label(keySource)}, and a key is never sent to an endpoint from a lower source; HTTP delivery is off. Set the endpoint next to the key, or trustConfigEndpoint: true`,
+        details: { keyFrom: keySource, endpointFrom: source },
+      });
+    }
+    return false;
+  };
 
   let endpointRejected = false;
   const endpointFrom = (source: Source, value: unknown): string | undefined => {
     if (value === undefined) return undefined;
     if (typeof value !== "string") return reject(source, "YAVIO-1002", "endpoint must be a URL string");
     try {
-      return resolveEndpoint(value, apiKey !== undefined).href;
+      const url = resolveEndpoint(value, apiKey !== undefined);
+      if (mayReceiveKey(source, url)) return url.href;
+      endpointRejected = true;
+      return undefined;
     } catch (error) {
       // A code endpoint is thrown on, except when only the key from env/file makes it unsafe.
       const onlyUnsafeWithOtherKey = code.apiKey === undefined && error instanceof Error && /plain http/.test(error.message);

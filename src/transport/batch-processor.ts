@@ -41,6 +41,13 @@ export interface Pipeline<T> {
   flush(): Promise<void>;
   /** Flushes, then refuses further items. Runs once; every caller gets the same promise. */
   shutdown(): Promise<void>;
+  /**
+   * For a caller who awaits `flush()` or `shutdown()`: keeps the process alive until `work` settles,
+   * and at most `shutdownTimeoutMs`; then what is still undelivered goes to the spool (or is lost,
+   * YAVIO-1205) and the returned promise settles. Background flushes do not hold the process.
+   * Never rejects.
+   */
+  hold(work: Promise<unknown>): Promise<void>;
   /** Items dropped because the queue was full. */
   readonly droppedCount: number;
 }
@@ -97,13 +104,23 @@ function resolvePipelineOptions<T>(options: PipelineOptions<T>): Resolved {
   };
 }
 
+/**
+ * The outcome of a sink that did not answer its aborted signal. A turn later than the abort: a sink
+ * that does answer it (a spool that takes the batch) settles within the turn, and its own outcome
+ * must win, or a spooled batch would be reported as not taken.
+ */
 function abortedResult(signal: AbortSignal): Promise<SendResult> {
   return new Promise((resolve) => {
-    const done = (): void => resolve({ status: "retryable", reason: "export aborted (timeout or shutdown)" });
+    const done = (): void => {
+      realSetImmediate(() => resolve({ status: "retryable", reason: "the sink did not finish before the delivery deadline" }));
+    };
     if (signal.aborted) done();
     else signal.addEventListener("abort", done, { once: true });
   });
 }
+
+/** After a held flush's deadline, the longest its sinks get to hand over to the spool. */
+const HOLD_GRACE_MS = 1000;
 
 /** How long event preparation may hold the event loop before it yields. */
 const SLICE_MS = 4;
@@ -142,7 +159,10 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   let droppedInEpisode = 0;
   // Set once a shutdown or exit deadline passes: later sends get an aborted signal, so sinks
   // spool or give up at once instead of waiting on the network.
-  let expired = false;
+  let closeExpired = false;
+  // Deadlines of held flushes that passed while their flush still runs: the same, until it settles.
+  let heldExpired = 0;
+  const isExpired = (): boolean => closeExpired || heldExpired > 0;
   // Waiters for the deadline. A set, not one shared never-settling promise: racing such a promise
   // on every flush would add a reaction to it each time, which the pipeline would keep forever.
   const expiryWaiters = new Set<() => void>();
@@ -151,7 +171,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   };
   /** Settles with `work`, or when the shutdown deadline passes, whichever comes first. */
   const untilExpired = (work: Promise<unknown>): Promise<void> => {
-    if (expired) return Promise.resolve();
+    if (isExpired()) return Promise.resolve();
     return new Promise((resolve) => {
       const release = (): void => {
         expiryWaiters.delete(release);
@@ -281,14 +301,16 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
       failing.delete(sink);
       return;
     }
-    // Past the shutdown deadline YAVIO-1205 has said it all. Otherwise one warning per sink per
-    // failure episode: an outage must not flood the host's logs.
-    if (expired) return;
+    // Past a deadline YAVIO-1205 has said that what is not taken is spooled or lost; a `failure`
+    // (lost for good, a spool that could not be written) is still said. One warning per sink per
+    // failure episode, which ends when the sink takes a batch again: an outage must not flood the
+    // host's logs.
+    if (isExpired() && result.status === "retryable") return;
     if (!failing.has(sink)) {
       failing.add(sink);
       warn({
         code: "YAVIO-1211",
-        message: `sink "${sink.name}" did not take a batch of ${batch.length} events: ${result.reason}`,
+        message: `sink "${sink.name}" did not take a batch of ${batch.length} events: ${result.reason} (said once until it takes a batch again)`,
         details: { sink: sink.name, status: result.status, events: batch.length },
       });
     }
@@ -302,7 +324,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     }
     const controller = new AbortController();
     currentAbort = controller;
-    if (expired) controller.abort();
+    if (isExpired()) controller.abort();
     const timeout = setTimeout(() => controller.abort(), cfg.exportTimeoutMs);
     timeout.unref();
     try {
@@ -371,30 +393,65 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     return flushing;
   };
 
+  /** The deadline passed: abort the export in flight (sinks spool it) and release the waiters. */
+  const expireNow = (): void => {
+    onExpired();
+    currentAbort?.abort();
+    if (pending() > 0 || inFlight.size > 0) {
+      warn({
+        code: "YAVIO-1205",
+        message: "delivery deadline reached: undelivered events go to the spool where a sink has one, or are lost",
+        details: { queued: pending(), inFlight: [...inFlight.values()].reduce((n, b) => Math.max(n, b.length), 0) },
+      });
+    }
+  };
+
   /** Arms the deadline, never later than one already armed (an exit's 1 s must not become a shutdown's 30 s). */
   const expireIn = (ms: number): void => {
-    if (expired) return;
+    if (closeExpired) return;
     const at = performance.now() + ms;
     if (deadlineTimer !== undefined && deadlineAt <= at) return;
     if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
     deadlineAt = at;
     deadlineTimer = setTimeout(() => {
       deadlineTimer = undefined;
-      expired = true;
-      onExpired();
-      currentAbort?.abort();
-      if (pending() > 0 || inFlight.size > 0) {
-        warn({
-          code: "YAVIO-1205",
-          message: "shutdown deadline reached: undelivered events go to the spool where a sink has one, or are lost",
-          details: { queued: pending() },
-        });
-      }
+      closeExpired = true;
+      expireNow();
     }, ms);
     deadlineTimer.unref();
   };
 
+  /**
+   * Keeps the process alive (a ref'd timer) while `work` runs, for at most `ms`: every other timer
+   * of the pipeline and its sinks is unref'd, so without this a caller awaiting a flush would see the
+   * process end under it with the promise pending. At `ms` the pipeline spools what is left, as at
+   * a shutdown deadline, until `work` settles; a short grace then settles the hold whatever `work` does
+   * (a custom sink that ignores its signal must not keep the host waiting).
+   */
+  const holdFor = (work: Promise<unknown>, ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      let expiredHere = false;
+      let grace: NodeJS.Timeout | undefined;
+      const deadline = setTimeout(() => {
+        expiredHere = true;
+        heldExpired += 1;
+        expireNow();
+        grace = setTimeout(finish, HOLD_GRACE_MS);
+      }, ms);
+      let finished = false;
+      function finish(): void {
+        if (finished) return;
+        finished = true;
+        clearTimeout(deadline);
+        if (grace !== undefined) clearTimeout(grace);
+        if (expiredHere) heldExpired -= 1;
+        resolve();
+      }
+      work.then(finish, finish);
+    });
+
   let exitHandle: { unregister(): void } | undefined;
+  let exitDrained = false;
 
   let shutdownSettled = false;
   const close = (timeoutMs: number): Promise<void> => {
@@ -447,9 +504,16 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
 
   if (options.handleProcessExit !== false) {
     const participant: ExitParticipant = {
-      hasPendingWork: () => pending() > 0,
+      // Sink background work (a spool replay) counts once: a replay the exit deadline cut short
+      // must not start a new drain at every beforeExit.
+      hasPendingWork: () => pending() > 0 || inFlight.size > 0 || loop !== undefined || (!exitDrained && sinks.some((s) => s.busy?.() === true)),
       flush,
-      closeForExit: () => close(cfg.exitTimeoutMs),
+      // Held: with nothing else alive the process would end before the re-raise, without the signal.
+      closeForExit: () => holdFor(close(cfg.exitTimeoutMs), cfg.exitTimeoutMs),
+      drainForExit: () => {
+        exitDrained = true;
+        return holdFor(flush(), cfg.exitTimeoutMs);
+      },
       flushForExit: () =>
         new Promise<void>((resolve) => {
           const timeout = setTimeout(resolve, cfg.exitTimeoutMs);
@@ -504,6 +568,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     },
     flush,
     shutdown: () => close(cfg.shutdownTimeoutMs),
+    hold: (work) => holdFor(work, cfg.shutdownTimeoutMs),
     get droppedCount() {
       return dropped;
     },

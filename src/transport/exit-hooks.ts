@@ -7,8 +7,14 @@
  * when it has one we leave the exit to the host.
  */
 export interface ExitParticipant {
+  /** Events queued or in flight (or a sink's background work not yet given its exit drain). */
   hasPendingWork(): boolean;
   flush(): Promise<void>;
+  /**
+   * Drains under the exit deadline and keeps the process alive meanwhile; at the deadline what is
+   * left goes to the spool. From `beforeExit`, which comes only once nothing else holds the loop.
+   */
+  drainForExit(): Promise<void>;
   /** Shuts the pipeline down under its short exit deadline. */
   closeForExit(): Promise<void>;
   /** Flushes under the exit deadline and stays open: the host handles the signal and may keep running. */
@@ -42,7 +48,8 @@ function createRegistry(): Registry {
     signalling: new Set(),
     onBeforeExit: () => {
       prepare(registry);
-      for (const p of registry.live) if (p.hasPendingWork()) void p.flush();
+      // Nothing holds the loop any more (HTTP sockets are unref'd): drain now, under the exit deadline.
+      for (const p of registry.live) if (p.hasPendingWork()) void p.drainForExit();
     },
     onExit: () => {
       prepare(registry);

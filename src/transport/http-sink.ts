@@ -245,6 +245,9 @@ export class HttpSink implements Sink {
         return;
       }
       const req = request(this.url, { method: "POST", headers, agent: this.agent });
+      // A request waiting on the ingest never keeps the process alive: a host that awaits a flush
+      // is held by the pipeline, and an ending process drains under its exit deadline instead.
+      req.on("socket", (socket) => socket.unref());
       const timer = setTimeout(() => req.destroy(new Error(`no response within ${this.requestTimeoutMs} ms`)), this.requestTimeoutMs);
       timer.unref();
       const onAbort = (): void => {

@@ -23,6 +23,8 @@ export interface Sink {
   send(batch: readonly WireEvent[], options: SendOptions): Promise<SendResult>;
   /** Waits for background work of the sink itself (a spool replay). Called by the pipeline's flush. */
   flush?(): Promise<void>;
+  /** True while such background work runs: the pipeline then drains at `beforeExit`, under the exit deadline. */
+  busy?(): boolean;
   /**
    * Last-chance synchronous persistence, called from the process `exit` event when events are
    * still undelivered and no asynchronous work can run any more. Must not throw.

@@ -21,6 +21,28 @@ export interface SpoolOptions {
 
 const SPOOL_EXT = ".jsonl";
 
+/**
+ * What every spooling sink of this process shares: a sequence for file names (two sinks spooling in
+ * the same millisecond must not pick the same name) and the files this process's sinks have claimed
+ * for a replay. A claimed file carries the pid, so a claim of a live pid is left alone: this set
+ * tells this process's own live claims from those a replay gave up on. On globalThis, so that an
+ * ESM and a CommonJS copy of the package share it.
+ */
+interface SpoolRegistry {
+  seq: number;
+  claimed: Set<string>;
+}
+const REGISTRY_KEY = Symbol.for("yavio-mcp.spool-registry.v1");
+function spoolRegistry(): SpoolRegistry {
+  const holder = globalThis as unknown as Record<symbol, SpoolRegistry | undefined>;
+  let r = holder[REGISTRY_KEY];
+  if (!r) {
+    r = { seq: 0, claimed: new Set() };
+    holder[REGISTRY_KEY] = r;
+  }
+  return r;
+}
+
 // Spool writes are synchronous on purpose: they run when delivery failed, at shutdown and from the
 // `exit` event, where an await may never come back. They are rare and small.
 
@@ -39,12 +61,13 @@ export class SpoolingSink implements Sink {
   private readonly maxBytes: number;
   private readonly replayTimeoutMs: number;
   private readonly warn: Warn;
-  private seq = 0;
   private replaying: Promise<void> | undefined;
   private replayAbort: AbortController | undefined;
   private dirty = false;
   private warnedSpooling = false;
   private warnedFull = false;
+  // A spool write failed and no write or delivery has worked since: one YAVIO-1211 per such episode.
+  private writeFailing = false;
   private closed = false;
 
   constructor(inner: Sink, options: SpoolOptions) {
@@ -61,11 +84,15 @@ export class SpoolingSink implements Sink {
   }
 
   async send(batch: readonly WireEvent[], options: SendOptions): Promise<SendResult> {
-    if (options.signal.aborted) return this.spool(batch, "shutdown deadline");
+    if (options.signal.aborted) return this.spool(batch, "the delivery deadline had passed");
     let onAbort: (() => void) | undefined;
+    let onAbortResult: SendResult | undefined;
     // Spool the moment the export is aborted: the process may be about to end.
     const aborted = new Promise<SendResult>((resolve) => {
-      onAbort = () => resolve(this.spool(batch, "export aborted"));
+      onAbort = () => {
+        onAbortResult = this.spool(batch, "the delivery deadline passed");
+        resolve(onAbortResult);
+      };
       options.signal.addEventListener("abort", onAbort, { once: true });
     });
     let result: SendResult;
@@ -83,9 +110,10 @@ export class SpoolingSink implements Sink {
     } finally {
       if (onAbort) options.signal.removeEventListener("abort", onAbort);
     }
-    // Aborted: the abort listener already spooled the batch.
-    if (options.signal.aborted && result.status !== "success") return { status: "success" };
+    // Aborted: the abort listener has spooled the batch, or says why it could not.
+    if (onAbortResult !== undefined && !delivered) return onAbortResult;
     if (result.status === "success") {
+      this.writeFailing = false;
       // The receiver works again: time to send what earlier failures left behind.
       if (delivered && this.dirty) this.replay();
       return result;
@@ -107,7 +135,8 @@ export class SpoolingSink implements Sink {
 
   private spool(batch: readonly WireEvent[], reason: string): SendResult {
     const written = this.write(batch);
-    if (!written) return { status: "failure", reason: `not delivered (${reason}) and not spooled` };
+    // Reported by the pipeline (YAVIO-1211, once per episode), which sees this failure.
+    if (written !== true) return { status: "failure", reason: `not delivered (${reason}) and could not be spooled (${written}): lost` };
     this.dirty = true;
     if (!this.warnedSpooling) {
       this.warnedSpooling = true;
@@ -120,7 +149,8 @@ export class SpoolingSink implements Sink {
     return { status: "success" };
   }
 
-  private write(batch: readonly WireEvent[]): boolean {
+  /** True when written; otherwise why not (the spool full, a write error). */
+  private write(batch: readonly WireEvent[]): true | string {
     if (batch.length === 0) return true;
     let lines = batch.map((event) => `${serializeEvent(event)}\n`);
     const sizes = new Map<string, number>();
@@ -150,19 +180,16 @@ export class SpoolingSink implements Sink {
           events: discarded,
           maxBytes: this.maxBytes,
         });
-        if (lines.length === 0) return false;
+        if (lines.length === 0) return "the spool is full";
       }
       this.makeRoom(bytes);
       // One file per ingest-sized chunk: a replay sends a file as one request, which must be accepted.
       for (const chunk of chunkForIngest(lines, sizeOf)) this.writeFile(chunk.join(""));
+      this.writeFailing = false;
       return true;
     } catch (error) {
-      this.warn({
-        code: "YAVIO-1211",
-        message: `spool write failed: ${error instanceof Error ? error.message : String(error)}`,
-        details: { dir: this.dir },
-      });
-      return false;
+      this.writeFailing = true;
+      return `spool write failed: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
 
@@ -177,8 +204,9 @@ export class SpoolingSink implements Sink {
   }
 
   private nextName(): string {
-    this.seq += 1;
-    return `${Date.now().toString().padStart(15, "0")}-${process.pid}-${this.seq.toString().padStart(6, "0")}`;
+    const registry = spoolRegistry();
+    registry.seq += 1;
+    return `${Date.now().toString().padStart(15, "0")}-${process.pid}-${registry.seq.toString().padStart(6, "0")}`;
   }
 
   /**
@@ -257,47 +285,58 @@ export class SpoolingSink implements Sink {
       if (this.closed) return;
       const path = join(this.dir, file);
       const claimed = `${path}.sending.${process.pid}`;
+      const registry = spoolRegistry();
       try {
-        // Claiming by rename keeps two processes from sending the same file.
+        // Claiming by rename keeps two processes, and two pipelines of one, from sending the same file.
         renameSync(path, claimed);
       } catch {
         continue;
       }
-      const batch = this.read(claimed);
-      if (batch === undefined) {
-        this.warn({ code: "YAVIO-1209", message: `spool file ${file} is corrupt: skipped`, details: { file } });
-        try {
-          renameSync(claimed, `${path}.corrupt`);
-        } catch {
-          // Leave it; it no longer matches the spool extension.
-        }
-        continue;
+      registry.claimed.add(claimed);
+      try {
+        if (!(await this.replayClaimed(file, path, claimed))) return;
+      } finally {
+        registry.claimed.delete(claimed);
       }
-      // A file from an older version may hold more than one request may carry: send it in chunks.
-      const chunks = chunkForIngest(batch, (event) => Buffer.byteLength(serializeEvent(event)) + 1);
-      let sent = 0;
-      let stopped = false;
-      for (const chunk of chunks) {
-        if (this.closed || !(await this.deliver(chunk))) {
-          stopped = true;
-          break;
-        }
-        sent += 1;
-      }
-      if (!stopped) {
-        try {
-          unlinkSync(claimed);
-        } catch {
-          // Already gone.
-        }
-        continue;
-      }
-      this.putBack(claimed, path, sent === 0 ? undefined : chunks.slice(sent).flat());
-      this.dirty = true;
-      return;
     }
     this.warnedSpooling = false;
     this.warnedFull = false;
+  }
+
+  /** Delivers one claimed spool file; false when delivery stopped and the replay must end. */
+  private async replayClaimed(file: string, path: string, claimed: string): Promise<boolean> {
+    const batch = this.read(claimed);
+    if (batch === undefined) {
+      this.warn({ code: "YAVIO-1209", message: `spool file ${file} is corrupt: skipped`, details: { file } });
+      try {
+        renameSync(claimed, `${path}.corrupt`);
+      } catch {
+        // Leave it; it no longer matches the spool extension.
+      }
+      return true;
+    }
+    // A file from an older version may hold more than one request may carry: send it in chunks.
+    const chunks = chunkForIngest(batch, (event) => Buffer.byteLength(serializeEvent(event)) + 1);
+    let sent = 0;
+    let stopped = false;
+    for (const chunk of chunks) {
+      if (this.closed || !(await this.deliver(chunk))) {
+        stopped = true;
+        break;
+      }
+      sent += 1;
+    }
+    if (!stopped) {
+      try {
+        unlinkSync(claimed);
+      } catch {
+        // Already gone.
+      }
+      return true;
+    }
+    this.putBack(claimed, path, sent === 0 ? undefined : chunks.slice(sent).flat());
+    this.dirty = true;
+    return false;
   }
 
   /** Sends one chunk of a spool file; false when it must stay in the spool (retryable, auth refused). */
@@ -349,7 +388,8 @@ export class SpoolingSink implements Sink {
       const match = /^(.*\.jsonl)\.sending\.(\d+)$/.exec(name);
       if (!match) continue;
       const pid = Number(match[2]);
-      if (pid !== process.pid && isAlive(pid)) continue;
+      // A live process's claim is its own business; so is a claim of a live sink of this process.
+      if (pid === process.pid ? spoolRegistry().claimed.has(join(this.dir, name)) : isAlive(pid)) continue;
       try {
         renameSync(join(this.dir, name), join(this.dir, match[1] as string));
       } catch {
@@ -373,13 +413,26 @@ export class SpoolingSink implements Sink {
     }
   }
 
+  busy(): boolean {
+    return this.replaying !== undefined;
+  }
+
   async flush(): Promise<void> {
     await this.replaying;
     await this.inner.flush?.();
   }
 
   persistSync(batch: readonly WireEvent[]): void {
-    this.write(batch);
+    // At exit no pipeline sees the outcome: say it here, unless this failure episode was said already.
+    const failingBefore = this.writeFailing;
+    const written = this.write(batch);
+    if (written !== true && !failingBefore) {
+      this.warn({
+        code: "YAVIO-1211",
+        message: `sink "${this.name}": ${batch.length} undelivered events could not be spooled at exit (${written}): lost`,
+        details: { dir: this.dir, events: batch.length },
+      });
+    }
   }
 
   async shutdown(): Promise<void> {

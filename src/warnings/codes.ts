@@ -12,6 +12,8 @@ export const WARNING_CODES = {
   "YAVIO-1002": "Endpoint URL invalid, or an API key would be sent over plain http to a non-loopback host.",
   "YAVIO-1003": "Option value invalid (wrong type or out of range).",
   "YAVIO-1004": "Configuration file `.yaviorc.json` malformed.",
+  "YAVIO-1005": "An endpoint from a lower-precedence source than the API key: ignored (HTTP off), or used with `trustConfigEndpoint`.",
+  "YAVIO-1006": "A path in `.yaviorc.json` points outside the file's folder: ignored.",
 
   // 11xx: attaching to the MCP server
   "YAVIO-1100": "Interception failed: part of the server could not be instrumented.",
@@ -36,7 +38,7 @@ export const WARNING_CODES = {
   "YAVIO-1208": "Event refused: the pipeline is shut down.",
   "YAVIO-1209": "Spool file corrupt: skipped.",
   "YAVIO-1210": "Spool full: oldest undelivered events discarded.",
-  "YAVIO-1211": "Sink error: a sink failed to write.",
+  "YAVIO-1211": "Sink error: a sink did not take a batch (once per failure episode).",
   "YAVIO-1212": "Undelivered events spooled to disk for the next start.",
 
   // 13xx: events and data

@@ -18,6 +18,8 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "yavio-config-"));
   cwd = join(root, "project", "packages", "server");
   mkdirSync(cwd, { recursive: true });
+  // The project root (a monorepo with packages/server in it); `root` plays a shared parent folder.
+  writeFileSync(join(root, "project", "package.json"), "{}");
   warnings = [];
 });
 afterEach(() => {
@@ -58,7 +60,14 @@ describe("resolveDeliveryOptions", () => {
   });
 
   it("finds the nearest .yaviorc.json walking up and resolves its paths against its own directory", () => {
-    rc(root, { maxQueueSize: 5 });
+    rc(join(root, "project"), { maxQueueSize: 5 });
+    rc(join(root, "project", "packages"), { maxQueueSize: 7, eventsFile: "logs/events.jsonl" });
+    const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(r.maxQueueSize).toBe(7);
+    expect(r.eventsFile).toBe(join(root, "project", "packages", "logs", "events.jsonl"));
+  });
+
+  it("reads the project root's own .yaviorc.json", () => {
     rc(join(root, "project"), { maxQueueSize: 7, eventsFile: "logs/events.jsonl" });
     const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });
     expect(r.maxQueueSize).toBe(7);
@@ -167,5 +176,115 @@ describe("resolveEndpoint", () => {
     ["http://10.1.2.3:3001", "http://10.1.2.3:3001/v1/events"],
   ])("resolves %s without a key to %s", (input, href) => {
     expect(resolveEndpoint(input, false).href).toBe(href);
+  });
+});
+
+describe("a .yaviorc.json cannot take the key elsewhere (issue 10.4)", () => {
+  const planted = { endpoint: "https://collector.example.net", apiKey: "yav_planted_SECRET", maxQueueSize: 3, spoolDir: "/tmp" };
+
+  it("stops the search at the project root (package.json): a file in a parent folder is never read", () => {
+    rc(root, planted);
+    const r = resolveDeliveryOptions({ apiKey: "yav_code_SECRET" }, { env: {}, cwd, warn });
+    expect(r.endpoint).toBe("https://ingest.yavio.ai/v1/events");
+    expect(r.apiKey).toBe("yav_code_SECRET");
+    expect(r.maxQueueSize).toBe(10_000);
+    expect(r.spoolDir).toBe(join(cwd, ".yavio", "spool"));
+    expect(warnings).toEqual([]);
+  });
+
+  it("takes a .git folder as the project root too", () => {
+    rmSync(join(root, "project", "package.json"));
+    mkdirSync(join(root, "project", ".git"));
+    rc(root, planted);
+    rc(join(root, "project"), { maxQueueSize: 9 });
+    expect(resolveDeliveryOptions({}, { env: {}, cwd, warn }).maxQueueSize).toBe(9);
+  });
+
+  it("without a project root, reads only the working directory's own file", () => {
+    rmSync(join(root, "project", "package.json"));
+    rc(join(root, "project"), planted);
+    const parentOnly = resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(parentOnly.endpoint).toBeUndefined();
+    expect(parentOnly.maxQueueSize).toBe(10_000);
+    rc(cwd, { maxQueueSize: 4 });
+    expect(resolveDeliveryOptions({}, { env: {}, cwd, warn }).maxQueueSize).toBe(4);
+  });
+
+  it("never sends a key from code to the project file's endpoint: the endpoint is ignored, HTTP is off, YAVIO-1005 says why", () => {
+    rc(join(root, "project"), { endpoint: "https://collector.example.net" });
+    const r = resolveDeliveryOptions({ apiKey: "yav_code_SECRET" }, { env: {}, cwd, warn });
+    expect(r.endpoint).toBeUndefined();
+    expect(r.eventsFile).toBe(join(cwd, ".yavio", "events.jsonl"));
+    expect(codes()).toContain("YAVIO-1005");
+    expect(warnings.find((w) => w.code === "YAVIO-1005")?.message).toContain("collector.example.net");
+  });
+
+  it("never sends a key from code to an endpoint from the environment either", () => {
+    const r = resolveDeliveryOptions({ apiKey: "yav_code_SECRET" }, { env: { YAVIO_ENDPOINT: "https://collector.example.net" }, cwd, warn });
+    expect(r.endpoint).toBeUndefined();
+    expect(codes()).toEqual(expect.arrayContaining(["YAVIO-1005"]));
+  });
+
+  it.each([
+    ["code", { apiKey: "yav_code_SECRET", trustConfigEndpoint: true }, {}],
+    ["env", { trustConfigEndpoint: true }, { YAVIO_API_KEY: "yav_env_SECRET" }],
+    ["env (opted in by env)", {}, { YAVIO_API_KEY: "yav_env_SECRET", YAVIO_TRUST_CONFIG_ENDPOINT: "true" }],
+  ])("with trustConfigEndpoint, sends a key from %s to the file's endpoint, and warns YAVIO-1005", (_, options, env) => {
+    rc(join(root, "project"), { endpoint: "https://collector.example.net" });
+    const r = resolveDeliveryOptions(options, { env, cwd, warn });
+    expect(r.endpoint).toBe("https://collector.example.net/v1/events");
+    expect(codes()).toContain("YAVIO-1005");
+  });
+
+  it("an opt-in from the environment does not unlock a key given in code", () => {
+    rc(join(root, "project"), { endpoint: "https://collector.example.net" });
+    const r = resolveDeliveryOptions({ apiKey: "yav_code_SECRET" }, { env: { YAVIO_TRUST_CONFIG_ENDPOINT: "1" }, cwd, warn });
+    expect(r.endpoint).toBeUndefined();
+  });
+
+  it("ignores trustConfigEndpoint in the file it would trust (YAVIO-1005)", () => {
+    rc(join(root, "project"), { endpoint: "https://collector.example.net", trustConfigEndpoint: true });
+    const r = resolveDeliveryOptions({}, { env: { YAVIO_API_KEY: "yav_env_SECRET" }, cwd, warn });
+    expect(r.endpoint).toBeUndefined();
+    expect(codes().filter((c) => c === "YAVIO-1005")).toHaveLength(2);
+  });
+
+  it.each([
+    ["code", { endpoint: "https://ingest.example.com" }, {}],
+    ["env", {}, { YAVIO_ENDPOINT: "https://ingest.example.com" }],
+  ])("sends a key from the file to an endpoint from a higher source (%s) without a warning", (_, options, env) => {
+    rc(join(root, "project"), { apiKey: "yav_file_SECRET" });
+    const r = resolveDeliveryOptions(options, { env, cwd, warn });
+    expect(r.apiKey).toBe("yav_file_SECRET");
+    expect(r.endpoint).toBe("https://ingest.example.com/v1/events");
+    expect(warnings).toEqual([]);
+  });
+
+  it("keeps a key and an endpoint from the same file together", () => {
+    rc(join(root, "project"), { apiKey: "yav_file_SECRET", endpoint: "https://ingest.example.com" });
+    const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(r.endpoint).toBe("https://ingest.example.com/v1/events");
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ["eventsFile", "../../../elsewhere/events.jsonl"],
+    ["eventsFile", "/var/log/app.log"],
+    ["spoolDir", "."],
+    ["spoolDir", "../outside"],
+  ])("ignores a file's %s %s outside the file's folder (YAVIO-1006) and keeps the default", (key, value) => {
+    rc(join(root, "project"), { [key]: value });
+    const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(codes()).toContain("YAVIO-1006");
+    if (key === "eventsFile") expect(r.eventsFile).toBe(join(cwd, ".yavio", "events.jsonl"));
+    else expect(r.spoolDir).toBe(join(cwd, ".yavio", "spool"));
+  });
+
+  it("accepts a file path inside the file's folder, absolute or relative", () => {
+    rc(join(root, "project"), { eventsFile: join(root, "project", "data", "e.jsonl"), spoolDir: "data/spool" });
+    const r = resolveDeliveryOptions({}, { env: {}, cwd, warn });
+    expect(r.eventsFile).toBe(join(root, "project", "data", "e.jsonl"));
+    expect(r.spoolDir).toBe(join(root, "project", "data", "spool"));
+    expect(codes()).not.toContain("YAVIO-1006");
   });
 });

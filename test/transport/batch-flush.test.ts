@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WireEvent } from "../../src/event/index.js";
 import type { SendResult, Sink } from "../../src/transport/index.js";
 import { createPipeline } from "../../src/transport/index.js";
@@ -53,5 +53,61 @@ describe("overlapping flushes", () => {
     }
     expect(sink.received).toEqual(["id-1", "id-2"]);
     await pipeline.shutdown();
+  });
+});
+
+/** A sink that never answers and ignores its signal, and can persist at exit. */
+class DeafSink implements Sink {
+  readonly name = "deaf";
+  readonly signals: AbortSignal[] = [];
+  send(_batch: readonly WireEvent[], options: { signal: AbortSignal }): Promise<SendResult> {
+    this.signals.push(options.signal);
+    return new Promise<SendResult>(() => undefined);
+  }
+}
+
+describe("a held flush", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("settles at the shutdown deadline (plus a grace) even when a sink never answers, having aborted the export", async () => {
+    vi.useFakeTimers();
+    const sink = new DeafSink();
+    const codes: string[] = [];
+    const pipeline = createPipeline<number>({
+      sinks: [sink],
+      prepare: event,
+      warn: (w) => codes.push(w.code),
+      handleProcessExit: false,
+      shutdownTimeoutMs: 2000,
+      exportTimeoutMs: 600_000,
+    });
+    pipeline.enqueue(1);
+    let settled = false;
+    void pipeline.hold(pipeline.flush()).then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(settled).toBe(false);
+    expect(sink.signals.map((s) => s.aborted)).toEqual([false]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sink.signals.map((s) => s.aborted)).toEqual([true]);
+    expect(codes).toContain("YAVIO-1205");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(settled).toBe(true);
+  });
+
+  it("lifts its deadline once settled: a later export is not aborted", async () => {
+    vi.useFakeTimers();
+    const sink = new DeafSink();
+    const pipeline = createPipeline<number>({ sinks: [sink], prepare: event, warn: () => undefined, handleProcessExit: false, shutdownTimeoutMs: 100 });
+    pipeline.enqueue(1);
+    const held = pipeline.hold(pipeline.flush());
+    await vi.advanceTimersByTimeAsync(100);
+    await held;
+    expect(sink.signals.map((s) => s.aborted)).toEqual([true]);
+    pipeline.enqueue(2);
+    void pipeline.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sink.signals.at(-1)?.aborted).toBe(false);
   });
 });

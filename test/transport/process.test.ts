@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { createServer as createHttpServer } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { createServer as createNetServer } from "node:net";
 import type { AddressInfo, Server as NetServer } from "node:net";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -115,6 +117,71 @@ describe("process exit", () => {
     const result = await runExitChild("before-exit", await deadEndpoint());
     expect(result.code).toBe(0);
     expect(spooled()).toHaveLength(5);
+  });
+});
+
+/** An ingest that answers each request `delayMs` after it arrived, and counts the events it received. */
+async function slowIngest(delayMs: number): Promise<{ url: string; received: Map<string, number>; arrived: Promise<void>; close(): Promise<void> }> {
+  const received = new Map<string, number>();
+  let signal: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (signal = resolve));
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      const text = (req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
+      for (const e of (JSON.parse(text) as { events: { event_id: string }[] }).events) received.set(e.event_id, (received.get(e.event_id) ?? 0) + 1);
+      signal();
+      setTimeout(() => {
+        if (!res.destroyed) res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/events`,
+    received,
+    arrived,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("a signal while a batch is in flight (issue 10.7)", () => {
+  it("waits for an answer that comes within the exit deadline: each event delivered once, nothing spooled to send again", async () => {
+    const ingest = await slowIngest(300);
+    try {
+      let pid = 0;
+      const exited = runExitChild("in-flight", ingest.url, (p) => (pid = p));
+      await ingest.arrived;
+      process.kill(pid, "SIGTERM");
+      const result = await exited;
+      expect(result.signal).toBe("SIGTERM");
+      expect([...ingest.received.values()]).toEqual([1, 1, 1, 1, 1]);
+      expect(spooled()).toEqual([]);
+    } finally {
+      await ingest.close();
+    }
+  });
+
+  it("spools a batch whose answer comes after the exit deadline: nothing is lost (the documented duplicate window)", async () => {
+    const ingest = await slowIngest(60_000);
+    try {
+      let pid = 0;
+      const exited = runExitChild("in-flight", ingest.url, (p) => (pid = p));
+      await ingest.arrived;
+      process.kill(pid, "SIGTERM");
+      const result = await exited;
+      expect(result.signal).toBe("SIGTERM");
+      // The ingest had the batch but never answered: the process cannot know, so it keeps it.
+      expect(spooled().map((e) => e.event_id).sort()).toEqual([...ingest.received.keys()].sort());
+      expect(result.stderr).toContain("YAVIO-1212");
+    } finally {
+      await ingest.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { WireEvent } from "../../src/event/index.js";
-import { createDeliveryPipeline, MemorySink, SpoolingSink } from "../../src/transport/index.js";
+import { createDeliveryPipeline, createPipeline, MemorySink, SpoolingSink } from "../../src/transport/index.js";
 import type { DeliveryOptions, Pipeline, SendResult, Sink } from "../../src/transport/index.js";
 import type { WarningInput } from "../../src/warnings/index.js";
 import { toolCall } from "./helpers/events.js";
@@ -233,5 +233,105 @@ describe("spool", () => {
     expect(calls).toBe(2);
     expect(delivered.length).toBeGreaterThan(0);
     expect(spooledIds()).toEqual(events.slice(delivered.length).map((e) => e.event_id));
+  });
+});
+
+/** A sink that records what it receives and answers success a few turns later (a replay overlaps another's). */
+class SlowRecordingSink implements Sink {
+  readonly name = "slow";
+  readonly ids: string[] = [];
+  async send(batch: readonly WireEvent[]): Promise<SendResult> {
+    for (let i = 0; i < 3; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    this.ids.push(...batch.map((e) => e.event_id));
+    return { status: "success" };
+  }
+}
+
+describe("two pipelines of one process on one spool (issue 10.7)", () => {
+  it("replay each spool file once: a sink never takes back a file another live sink of this process claimed", async () => {
+    mkdirSync(spoolDir(), { recursive: true });
+    const seeded: string[] = [];
+    for (let f = 0; f < 6; f += 1) {
+      const events = [toolCall(2 * f), toolCall(2 * f + 1)];
+      seeded.push(...events.map((e) => e.event_id));
+      writeFileSync(join(spoolDir(), `${String(1_700_000_000_000 + f).padStart(15, "0")}-1-00000${f}.jsonl`), events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    }
+    const a = new SlowRecordingSink();
+    const b = new SlowRecordingSink();
+    const first = new SpoolingSink(a, { dir: spoolDir(), warn });
+    const second = new SpoolingSink(b, { dir: spoolDir(), warn });
+    await Promise.all([first.flush(), second.flush()]);
+    // A replay stops nowhere here, so whichever pipeline ran, every file went out exactly once.
+    expect([...a.ids, ...b.ids].sort()).toEqual([...seeded].sort());
+    expect(readdirSync(spoolDir())).toEqual([]);
+  });
+
+  it("gives two sinks spooling in the same millisecond two files, not one overwriting the other", () => {
+    vi.useFakeTimers({ now: 1_767_000_000_000, toFake: ["Date"] });
+    const failing: Sink = { name: "down", send: () => Promise.resolve({ status: "retryable", reason: "down" }) };
+    const first = new SpoolingSink(failing, { dir: spoolDir(), warn, replayOnStart: false });
+    const second = new SpoolingSink(failing, { dir: spoolDir(), warn, replayOnStart: false });
+    const one = toolCall(1);
+    const two = toolCall(2);
+    first.persistSync([one]);
+    second.persistSync([two]);
+    expect(spooledIds().sort()).toEqual([one.event_id, two.event_id].sort());
+  });
+});
+
+describe("YAVIO-1211 (issue 10.8)", () => {
+  const count = (code: string): number => codes().filter((c) => c === code).length;
+
+  it("is said once per episode when the spool cannot be written, and again only after a success ended it", async () => {
+    // A file where the spool folder should be: every spool write fails.
+    mkdirSync(join(cwd, ".yavio"), { recursive: true });
+    writeFileSync(spoolDir(), "not a folder");
+    server.fallback = { status: 500 };
+    const p = delivery({ maxAttempts: 1, maxExportBatchSize: 1 });
+    for (let i = 0; i < 4; i += 1) {
+      p.enqueue(toolCall(i));
+      await p.flush();
+    }
+    expect(count("YAVIO-1211")).toBe(1);
+    const said = warnings.find((w) => w.code === "YAVIO-1211");
+    expect(said?.message).toContain("could not be spooled");
+    expect(said?.message).not.toContain("export aborted");
+
+    server.fallback = { status: 200, body: { accepted: 1, rejected: 0 } };
+    p.enqueue(toolCall(10));
+    await p.flush();
+    expect(count("YAVIO-1211")).toBe(1);
+
+    server.fallback = { status: 500 };
+    p.enqueue(toolCall(11));
+    await p.flush();
+    p.enqueue(toolCall(12));
+    await p.flush();
+    expect(count("YAVIO-1211")).toBe(2);
+    await p.shutdown();
+  });
+
+  it("is said once at exit when the spool cannot be written, however many batches are persisted", () => {
+    mkdirSync(join(cwd, ".yavio"), { recursive: true });
+    writeFileSync(spoolDir(), "not a folder");
+    const down: Sink = { name: "down", send: () => Promise.resolve({ status: "retryable", reason: "down" }) };
+    const spooling = new SpoolingSink(down, { dir: spoolDir(), warn, replayOnStart: false });
+    spooling.persistSync([toolCall(1)]);
+    spooling.persistSync([toolCall(2)]);
+    expect(count("YAVIO-1211")).toBe(1);
+    expect(warnings[0]?.message).toContain("lost");
+  });
+
+  it("is not said for a batch the export deadline sent to the spool: it was spooled, not lost", async () => {
+    const hanging: Sink = { name: "hanging", send: () => new Promise<SendResult>(() => undefined) };
+    const spooling = new SpoolingSink(hanging, { dir: spoolDir(), warn, replayOnStart: false });
+    const p = createPipeline<WireEvent>({ sinks: [spooling], prepare: (e) => e, warn, handleProcessExit: false, exportTimeoutMs: 20 });
+    const event = toolCall(1);
+    p.enqueue(event);
+    await p.flush();
+    expect(codes()).not.toContain("YAVIO-1211");
+    expect(codes()).toContain("YAVIO-1212");
+    expect(spooledIds()).toEqual([event.event_id]);
+    await p.shutdown();
   });
 });
