@@ -97,9 +97,9 @@ describe("computeReport on a file with known figures", () => {
   it("orders funnel steps by typical sequence and counts each session once per step", async () => {
     const r = await knownReport();
     expect(r.funnel).toEqual([
-      { step: "browse", typicalSequence: 1, reached: 4, sessions: 4, shareOfSessions: 0.8, dropOff: null, dropOffRate: null },
-      { step: "cart", typicalSequence: 2, reached: 3, sessions: 3, shareOfSessions: 0.6, dropOff: 1, dropOffRate: 0.25 },
-      { step: "checkout", typicalSequence: 3, reached: 2, sessions: 2, shareOfSessions: 0.4, dropOff: 1, dropOffRate: 1 / 3 },
+      { position: 1, step: "browse", typicalSequence: 1, reached: 4, sessions: 4, shareOfSessions: 0.8, dropOff: null, dropOffRate: null },
+      { position: 2, step: "cart", typicalSequence: 2, reached: 3, sessions: 3, shareOfSessions: 0.6, dropOff: 1, dropOffRate: 0.25 },
+      { position: 3, step: "checkout", typicalSequence: 3, reached: 2, sessions: 2, shareOfSessions: 0.4, dropOff: 1, dropOffRate: 1 / 3 },
     ]);
   });
 
@@ -192,7 +192,7 @@ describe("computeReport edge cases", () => {
     const lines = Array.from({ length: 1005 }, (_, i) =>
       JSON.stringify({ event_id: `e${i}`, event_type: "tool_call", session_id: "s", tool_name: `tool-${i}`, latency_ms: 1 }),
     );
-    const r = await computeReport(lines);
+    const r = await computeReport(lines, "<input>", { top: 2000 });
     expect(r.tools).toHaveLength(1001);
     expect(r.tools[0]).toMatchObject({ name: "(other)", calls: 5 });
   });
