@@ -30,7 +30,7 @@ async function cli(args: string[]): Promise<CliResult> {
 }
 
 /** The same entry in-process, for the cases that need no real process. */
-async function inProcess(args: string[], options: { cwd?: string; stdin?: Readable } = {}): Promise<CliResult> {
+async function inProcess(args: string[], options: { cwd?: string; stdin?: Readable; now?: () => number } = {}): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const code = await runCli(args, {
