@@ -71,9 +71,12 @@ function barChart(chart: BarChart, id: string): string {
   const rows = chart.rows.slice(0, MAX_CHART_ROWS);
   if (rows.length === 0) return "";
   const n = chart.series.length;
-  const maxima = chart.series.map((s, j) =>
-    s.scale === "rate" ? 1 : rows.reduce((m, r) => Math.max(m, r.values[j] ?? 0), 0),
-  );
+  // Series drawn to scale share one scale (p50, p95 and p99 compare); rates are drawn against 100 %.
+  let shared = 0;
+  chart.series.forEach((s, j) => {
+    if (s.scale === "max") for (const r of rows) shared = Math.max(shared, r.values[j] ?? 0);
+  });
+  const maxima = chart.series.map((s) => (s.scale === "rate" ? 1 : shared));
   const head = n > 1 ? legend(chart.series, 0) : { svg: "", height: 0 };
   const rowHeight = LINE + n * BAR_LINE + GAP;
   const more = chart.rows.length - rows.length;

@@ -110,3 +110,14 @@ describe("renderReportHtml", () => {
     expect(html).not.toContain("<svg");
   });
 });
+
+describe("bar charts", () => {
+  it("draw p50, p95 and p99 on one scale, so a tool's p50 is shorter than its p99", async () => {
+    const html = renderReportHtml(await knownReport());
+    const chart = html.slice(html.indexOf('aria-label="Latency per tool (ms)'), html.indexOf("</svg>", html.indexOf('aria-label="Latency per tool (ms)')));
+    // search: p50 50, p95 100, p99 100; the longest bar of the chart is pay's p99 (400).
+    const widths = [...chart.matchAll(/<rect x="0" y="\d+" width="([\d.]+)%" height="10"/g)].map((m) => Number(m[1]));
+    expect(widths.slice(0, 3)).toEqual([(50 / 400) * 70, (100 / 400) * 70, (100 / 400) * 70]);
+    expect(Math.max(...widths)).toBe(70);
+  });
+});
