@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { once } from "node:events";
-import { ReportBuilder, readLines } from "../src/report/index.js";
+import { ReportBuilder, formatReportText, readLines, renderReportHtml } from "../src/report/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -122,9 +122,25 @@ async function measure(path: string): Promise<void> {
   // What the builder holds once the input has streamed by: sessions, names, the event-id set.
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
+  // The three renderings of the one computed report.
+  const renderStart = performance.now();
+  const text = formatReportText(report);
+  const html = renderReportHtml(report);
+  const json = JSON.stringify(report, null, 2);
+  const renderMs = performance.now() - renderStart;
   const retainedMb = gc === undefined ? Number.NaN : (process.memoryUsage().heapUsed + process.memoryUsage().external) / 1024 / 1024;
   process.stdout.write(
-    JSON.stringify({ seconds, peakRssMb: peak / 1024 / 1024, retainedMb, events: report.totals.events, sessions: report.sessions.unique }),
+    JSON.stringify({
+      seconds,
+      peakRssMb: peak / 1024 / 1024,
+      retainedMb,
+      events: report.totals.events,
+      sessions: report.sessions.unique,
+      renderMs,
+      textKb: text.length / 1024,
+      htmlKb: html.length / 1024,
+      jsonKb: json.length / 1024,
+    }),
   );
   // Keep the builder alive until after the measurement.
   if (builder.finish().totals.events < 0) process.stdout.write("\n");
@@ -139,6 +155,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "yavio-bench-report-"));
   try {
     const rows: string[] = [];
+    const renders: string[] = [];
     for (const target of [100_000, 1_000_000]) {
       const file = join(dir, `events-${target}.jsonl`);
       const generated = await generate(file, target);
@@ -152,7 +169,17 @@ async function main(): Promise<void> {
         rows.push(`| ${generated.events.toLocaleString("en-US")} | | ${sizeMb.toFixed(1)} | failed: ${child.stderr.trim().split("\n")[0] ?? ""} | | | |`);
         continue;
       }
-      const m = JSON.parse(child.stdout) as { seconds: number; peakRssMb: number; retainedMb: number; events: number; sessions: number };
+      const m = JSON.parse(child.stdout) as {
+        seconds: number;
+        peakRssMb: number;
+        retainedMb: number;
+        events: number;
+        sessions: number;
+        renderMs: number;
+        textKb: number;
+        htmlKb: number;
+        jsonKb: number;
+      };
       rows.push(
         `| ${m.events.toLocaleString("en-US")} | ${m.sessions.toLocaleString("en-US")} | ${sizeMb.toFixed(1)} | ${m.seconds.toFixed(2)} | ` +
           `${Math.round(m.events / m.seconds).toLocaleString("en-US")} | ${m.peakRssMb.toFixed(0)} | ${m.retainedMb.toFixed(0)} |`,
@@ -164,13 +191,19 @@ async function main(): Promise<void> {
         stdio: ["ignore", "ignore", "ignore"],
       });
       const cliSeconds = (performance.now() - cliStart) / 1000;
+      renders.push(
+        `| ${m.events.toLocaleString("en-US")} | ${m.renderMs.toFixed(0)} | ${m.textKb.toFixed(0)} | ${m.htmlKb.toFixed(0)} | ${m.jsonKb.toFixed(0)} |`,
+      );
       rows.push(`| ${m.events.toLocaleString("en-US")} (CLI, text) | | | ${cli.status === 0 ? cliSeconds.toFixed(2) : "failed"} | | | |`);
       await rm(file, { force: true });
     }
     process.stdout.write(
       "Distinct events; ~0.1 % re-delivered duplicates, warning and bad lines mixed in. Report = readLines + ReportBuilder in a fresh process; peak RSS of that process; retained = JS heap + typed arrays after GC with the report state still alive (sessions, names, event-id set). CLI rows: wall clock of `yavio-mcp report FILE` as a child process, tsx start-up included.\n\n" +
         "| events | sessions | file MB | seconds | events/s | peak RSS MB | retained MB |\n|---:|---:|---:|---:|---:|---:|---:|\n" +
-        `${rows.join("\n")}\n`,
+        `${rows.join("\n")}\n\n` +
+        "Rendering the computed report (text, HTML and JSON together), and the size of each:\n\n" +
+        "| events | render ms | text KB | HTML KB | JSON KB |\n|---:|---:|---:|---:|---:|\n" +
+        `${renders.join("\n")}\n`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import { readLines } from "./read-lines.js";
 import type { Report } from "./report.js";
 import { ReportBuilder } from "./report-builder.js";
+import type { ReportBuilderOptions } from "./report-builder.js";
 
 /** A file could not be read; the CLI turns it into exit code 2. */
 export class ReportInputError extends Error {
@@ -16,7 +17,7 @@ export class ReportInputError extends Error {
   }
 }
 
-export interface ComputeReportFromFilesOptions {
+export interface ComputeReportFromFilesOptions extends ReportBuilderOptions {
   /** Read for the path `-`. Default `process.stdin`. */
   stdin?: Readable;
 }
@@ -42,7 +43,7 @@ export async function computeReportFromFiles(
       throw new ReportInputError(path, `cannot read ${path}: ${describe(error)}`);
     }
   }
-  const builder = new ReportBuilder();
+  const builder = new ReportBuilder(options);
   for (const path of paths) {
     const source = path === "-" ? (options.stdin ?? process.stdin) : path;
     try {

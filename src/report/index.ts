@@ -7,11 +7,25 @@ export type { QuantilesOptions } from "./quantiles.js";
 export { readLines } from "./read-lines.js";
 export type { ReadLinesOptions } from "./read-lines.js";
 export { renderReportHtml } from "./render-html.js";
-export { ReportBuilder } from "./report-builder.js";
+export { DEFAULT_TOP, ReportBuilder } from "./report-builder.js";
+export type { ReportBuilderOptions } from "./report-builder.js";
 export { DEFAULT_EVENT_FILE, USAGE, runCli } from "./run-cli.js";
 export type { CliIo } from "./run-cli.js";
 export type {
+  Activity,
+  ActivityBucket,
   BadLineSample,
+  ClientRow,
+  DurationBucket,
+  OtherOperations,
+  OtherUsers,
+  ReportWindow,
+  SessionsPerUser,
+  ToolTrend,
+  ToolTrendBucket,
+  UnexposedTool,
+  UnexposedToolSummary,
+  UserStats,
   ConversionSummary,
   CurrencyRevenue,
   ErrorCategoryStats,

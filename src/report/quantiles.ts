@@ -59,6 +59,28 @@ export class Quantiles {
     this.addToSketch(v);
   }
 
+  /**
+   * Adds every value of `other` (built with the same options). Exact values stay exact while they
+   * fit; past that both sides meet in the sketch, which keeps its accuracy: buckets add up.
+   */
+  merge(other: Quantiles): void {
+    if (other.count === 0) return;
+    if (other.exact !== undefined) {
+      for (const v of other.exact) this.add(v);
+      return;
+    }
+    if (this.exact !== undefined) {
+      for (const x of this.exact) this.addToSketch(x);
+      this.exact = undefined;
+    }
+    this.count += other.count;
+    this.sum += other.sum;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    this.zeros += other.zeros;
+    for (const [key, n] of other.buckets) this.buckets.set(key, (this.buckets.get(key) ?? 0) + n);
+  }
+
   get method(): "exact" | "sketch" {
     return this.exact === undefined ? "sketch" : "exact";
   }

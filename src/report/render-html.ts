@@ -1,77 +1,108 @@
 import { escapeHtml } from "./escape-html.js";
-import { formatCount, formatMoney, formatMs, formatRate } from "./format-number.js";
+import { cutName, displayWidth, formatCount, formatDuration, formatMoney, formatMs, formatRate } from "./format-number.js";
 import type { Report } from "./report.js";
-import type { ReportTable } from "./report-tables.js";
-import { reportTables } from "./report-tables.js";
-import { svgBarChart } from "./svg-bar-chart.js";
+import type { ReportSection, ReportTable } from "./report-tables.js";
+import { badLinesText, reportSections } from "./report-tables.js";
+import { renderChart } from "./svg-charts.js";
 
-const BLUE = "#3b6fd8";
-const RED = "#d8553b";
-const GREEN = "#2f9e6e";
-const GREY = "#8a94a6";
+/** Columns a name keeps in an HTML table before "…"; the full name is its tooltip. */
+export const HTML_NAME_WIDTH = 40;
+const HTML_HEADER_NAME_WIDTH = 24;
 
 const STYLE = `
-:root{color-scheme:light dark;--fg:#1d2433;--muted:#5d6677;--bg:#fff;--card:#f4f6fa;--line:#dde2ea}
-@media (prefers-color-scheme:dark){:root{--fg:#e6e9ef;--muted:#a3acbd;--bg:#14171d;--card:#1d222b;--line:#2d3440}}
-body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:32px 0 8px;padding-top:8px;border-top:1px solid var(--line)}
-h3{font-size:14px;margin:16px 0 4px;color:var(--muted);font-weight:600}
-.sub{color:var(--muted);margin:0 0 16px}
-.cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
-.card{background:var(--card);border-radius:8px;padding:10px 14px;min-width:130px}
+:root{color-scheme:light dark;--fg:#1d2433;--muted:#596273;--bg:#fff;--card:#f4f6fa;--line:#dde2ea;--notice:#fff4d6}
+@media (prefers-color-scheme:dark){:root{--fg:#e6e9ef;--muted:#a3acbd;--bg:#14171d;--card:#1d222b;--line:#2d3440;--notice:#3a3120}}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);overflow-wrap:anywhere}
+header,main{max-width:1100px;margin:0 auto;padding:0 14px}
+header{padding-top:18px}
+@media (min-width:700px){header,main{padding:0 32px}header{padding-top:24px}}
+h1{font-size:22px;margin:0 0 4px}
+h2{font-size:18px;margin:32px 0 8px;padding-top:10px;border-top:1px solid var(--line)}
+.sub{color:var(--muted);margin:0 0 12px}
+nav ul{list-style:none;margin:0 0 8px;padding:0;display:flex;flex-wrap:wrap;gap:4px 14px}
+a{color:inherit}
+.notice{background:var(--notice);border-radius:6px;padding:8px 12px;margin:12px 0}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}
+.card{background:var(--card);border-radius:8px;padding:10px 14px;flex:1 1 140px;max-width:260px}
 .card .v{font-size:20px;font-weight:600}.card .k{color:var(--muted);font-size:12px}
-table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
-th,td{padding:3px 10px;border-bottom:1px solid var(--line);text-align:left}
+.table-wrap{overflow-x:auto;max-width:100%;margin:6px 0 4px}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+caption{text-align:left;font-weight:600;padding:2px 0 6px;position:sticky;left:0;max-width:calc(100vw - 28px)}
+th,td{padding:3px 10px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
 th{font-weight:600;color:var(--muted)}td.r,th.r{text-align:right}
-.empty,.note{color:var(--muted)}
-svg.chart{display:block;max-width:100%;height:auto;margin:6px 0}
-svg .label,svg .value,svg .legend{font-size:12px;fill:var(--fg)}
+td.n,th.n{max-width:min(42vw,340px);overflow:hidden;text-overflow:ellipsis}
+.empty,.note{color:var(--muted);margin:4px 0 12px}
+svg.chart{display:block;width:100%;max-width:760px;margin:14px 0 4px;padding:0 4px;font-size:12px}
+svg.chart text{fill:var(--fg);font-size:12px}
+svg.chart text.axis{fill:var(--muted);font-size:11px}
+svg.chart .track{fill:var(--line)}
+svg.chart .baseline{stroke:var(--muted);stroke-width:1}
+svg.chart .grid{stroke:var(--line);stroke-width:1;stroke-dasharray:3 3}
 `;
 
 /**
- * The report as one self-contained HTML page: inline CSS and inline SVG bar charts, no scripts,
- * fonts, images or links to anything outside the file. The tables hold the same figures as the
- * text output.
+ * The report as one self-contained HTML page: inline CSS and inline SVG charts, no scripts,
+ * fonts, images or links to anything outside the file. Every chart is followed by its table (its
+ * text alternative), and the tables hold the same figures as the text output.
  *
  * @example
  * await writeFile("report.html", renderReportHtml(report));
  */
 export function renderReportHtml(report: Report): string {
-  const tables = reportTables(report);
-  const body: string[] = [];
-  body.push(
-    "<h1>yavio-mcp report</h1>",
-    `<p class="sub">${escapeHtml(subtitle(report))}</p>`,
-    cards(report),
-  );
-  for (const table of tables) {
-    if (table.id === "overview") continue;
-    body.push(`<section id="${table.id}"><h2>${escapeHtml(table.title)}</h2>`, charts(table.id, report), htmlTable(table), "</section>");
+  let sections = reportSections(report);
+  const empty = report.totals.events === 0;
+  if (empty) sections = sections.filter((s) => s.id === "inputs" || (s.id === "warnings" && report.totals.warningLines > 0));
+  const main: string[] = [];
+  const bad = badLinesText(report);
+  if (empty) main.push(`<p class="notice" role="status"><strong>No events found.</strong> ${escapeHtml(emptyReason(report))}</p>`);
+  if (bad !== "") main.push(`<p class="notice">${escapeHtml(bad)}</p>`);
+  if (report.window.since !== null || report.window.until !== null) {
+    main.push(
+      `<p class="notice">Limited to ${escapeHtml(report.window.since ?? "…")} .. ${escapeHtml(report.window.until ?? "…")}: ${formatCount(report.window.outside)} events and warnings outside it were skipped.</p>`,
+    );
   }
-  body.push(`<section id="overview"><h2>All figures</h2>${htmlTable(tables[0] as ReportTable)}</section>`);
+  if (!empty) main.push(cards(report));
+  for (const section of sections) main.push(renderSection(section));
+  const nav =
+    sections.length > 1
+      ? `<nav aria-label="Sections"><ul>${sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a></li>`).join("")}</ul></nav>`
+      : "";
   return (
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>yavio-mcp report</title><style>${STYLE}</style></head>\n<body>\n${body.join("\n")}\n</body></html>\n`
+    `<title>yavio-mcp report</title><style>${STYLE}</style></head>\n<body>\n` +
+    `<header><h1>yavio-mcp report</h1><p class="sub">${escapeHtml(subtitle(report))}</p>${nav}</header>\n` +
+    `<main>\n${main.join("\n")}\n</main>\n</body></html>\n`
   );
+}
+
+function emptyReason(report: Report): string {
+  const t = report.totals;
+  const parts = [`${formatCount(t.lines)} non-blank lines read`];
+  if (t.badLines > 0) parts.push(`${formatCount(t.badLines)} bad`);
+  if (t.warningLines > 0) parts.push(`${formatCount(t.warningLines)} warning lines`);
+  if (report.window.outside > 0) parts.push(`${formatCount(report.window.outside)} outside the time window`);
+  return `${parts.join(", ")}. Point the report at the event file your server writes (default .yavio/events.jsonl).`;
 }
 
 function subtitle(report: Report): string {
   const range = report.timeRange.first === null ? "no events" : `${report.timeRange.first} .. ${report.timeRange.last ?? ""}`;
-  return `${report.inputs.map((i) => i.name).join(", ") || "no input"} · ${formatCount(report.totals.events)} events · ${range}`;
+  const names = report.inputs.map((i) => i.name);
+  const inputs = names.length === 0 ? "no input" : names.length <= 3 ? names.join(", ") : `${names.length} inputs`;
+  return `${inputs} · ${formatCount(report.totals.events)} events · ${range}`;
 }
 
 function cards(report: Report): string {
-  const ttf = report.timeToFirstToolCall;
   const items: [string, string][] = [
     ["Tool calls", formatCount(report.toolCalls.total)],
     ["Unique sessions", formatCount(report.sessions.unique)],
     ["Identified users", formatCount(report.identifiedUsers)],
     ["Tool error rate", formatRate(report.toolCalls.errorRate)],
     ["Tool latency p95 (ms)", formatMs(report.toolCalls.latency.p95, report.toolCalls.latency.method === "sketch")],
-    ["First tool call, median (ms)", formatMs(ttf.medianMs, ttf.method === "sketch")],
+    ["Session duration p50", formatDuration(report.sessions.duration.p50)],
     ["Session-to-conversion", formatRate(report.conversions.sessionToConversionRate)],
-    ...report.conversions.byCurrency.map((c): [string, string] => [`Revenue ${c.currency}`, formatMoney(c.revenue, c.currency)]),
+    ...report.conversions.byCurrency.slice(0, 3).map((c): [string, string] => [`Revenue ${cutName(c.currency, 12)}`, formatMoney(c.revenue, c.currency)]),
     ["Warnings", formatCount(report.totals.warningLines)],
   ];
   return `<div class="cards">${items
@@ -79,128 +110,45 @@ function cards(report: Report): string {
     .join("")}</div>`;
 }
 
-function charts(id: string, report: Report): string {
-  const out: string[] = [];
-  const chart = (title: string, svg: string): void => {
-    if (svg !== "") out.push(`<h3>${escapeHtml(title)}</h3>`, svg);
-  };
-  switch (id) {
-    case "tools": {
-      const tools = report.tools;
-      chart(
-        "Top tools by calls",
-        svgBarChart({
-          title: "Top tools by calls",
-          series: [{ name: "calls", color: BLUE }],
-          rows: tools.map((t) => ({ label: t.name, values: [t.calls], text: `${formatCount(t.calls)} (${formatRate(t.share)})` })),
-        }),
-      );
-      chart(
-        "Latency per tool (ms)",
-        svgBarChart({
-          title: "Latency per tool (ms)",
-          series: [
-            { name: "p50", color: BLUE },
-            { name: "p95", color: GREY },
-            { name: "p99", color: RED },
-          ],
-          rows: tools
-            .filter((t) => t.latency.count > 0)
-            .map((t) => {
-              const approx = t.latency.method === "sketch";
-              return {
-                label: t.name,
-                values: [t.latency.p50, t.latency.p95, t.latency.p99],
-                text: `${formatMs(t.latency.p50, approx)} / ${formatMs(t.latency.p95, approx)} / ${formatMs(t.latency.p99, approx)}`,
-              };
-            }),
-        }),
-      );
-      chart(
-        "Error rate per tool",
-        svgBarChart({
-          title: "Error rate per tool",
-          series: [{ name: "error rate", color: RED }],
-          rows: tools.map((t) => ({ label: t.name, values: [t.errorRate], text: `${formatRate(t.errorRate)} (${formatCount(t.errors)})` })),
-        }),
-      );
-      break;
-    }
-    case "error-categories":
-      chart(
-        "Errors by category",
-        svgBarChart({
-          title: "Errors by category",
-          series: [{ name: "errors", color: RED }],
-          rows: report.errorCategories.map((c) => ({ label: c.category, values: [c.errors], text: `${formatCount(c.errors)} (${formatRate(c.shareOfErrors)})` })),
-        }),
-      );
-      break;
-    case "platforms":
-    case "transports": {
-      const rows = id === "platforms" ? report.platforms : report.transports;
-      chart(
-        id === "platforms" ? "Sessions by platform" : "Sessions by transport",
-        svgBarChart({
-          title: id === "platforms" ? "Sessions by platform" : "Sessions by transport",
-          series: [{ name: "sessions", color: GREEN }],
-          rows: rows.map((r) => ({ label: r.name, values: [r.sessions], text: `${formatCount(r.sessions)} (${formatRate(r.share)})` })),
-        }),
-      );
-      break;
-    }
-    case "funnel":
-      chart(
-        "Funnel",
-        svgBarChart({
-          title: "Funnel",
-          series: [{ name: "sessions", color: BLUE }],
-          maxRows: 30,
-          rows: report.funnel.map((s) => ({
-            label: s.step,
-            values: [s.sessions],
-            text: `${formatCount(s.sessions)}${s.dropOffRate === null ? "" : ` (drop-off ${formatRate(s.dropOffRate)})`}`,
-          })),
-        }),
-      );
-      break;
-    case "revenue":
-      chart(
-        "Conversions by currency",
-        svgBarChart({
-          title: "Conversions by currency",
-          series: [{ name: "conversions", color: GREEN }],
-          rows: report.conversions.byCurrency.map((c) => ({
-            label: c.currency,
-            values: [c.conversions],
-            text: `${formatCount(c.conversions)} · ${formatMoney(c.revenue, c.currency)}`,
-          })),
-        }),
-      );
-      break;
-    case "warnings":
-      chart(
-        "Warnings by code",
-        svgBarChart({
-          title: "Warnings by code",
-          series: [{ name: "count", color: GREY }],
-          rows: report.warnings.map((w) => ({ label: w.code, values: [w.count], text: formatCount(w.count) })),
-        }),
-      );
-      break;
-    default:
-      break;
+function renderSection(section: ReportSection): string {
+  const parts = [`<section id="${section.id}" aria-labelledby="${section.id}-h"><h2 id="${section.id}-h">${escapeHtml(section.title)}</h2>`];
+  for (const table of section.tables) {
+    if (table.rows.length > 0 && table.chart !== undefined) parts.push(renderChart(table.chart, `${table.id}-chart`));
+    parts.push(htmlTable(table));
   }
-  return out.join("\n");
+  parts.push("</section>");
+  return parts.join("\n");
+}
+
+/** A cell with a name cut to `max` columns, the full name on hover. */
+function nameHtml(text: string, max: number): string {
+  const shown = cutName(text, max);
+  // On a narrow screen CSS may cut a shorter name too: any name past a dozen columns gets its tooltip.
+  return shown === text && displayWidth(text) <= 12 ? escapeHtml(text) : `<span title="${escapeHtml(text)}">${escapeHtml(shown)}</span>`;
 }
 
 function htmlTable(table: ReportTable): string {
-  if (table.rows.length === 0) return `<p class="empty">${escapeHtml(table.empty)}</p>`;
-  const cls = (i: number): string => (table.columns[i]?.align === "right" ? ' class="r"' : "");
-  const head = table.columns.map((c, i) => `<th${cls(i)}>${escapeHtml(c.header)}</th>`).join("");
+  if (table.rows.length === 0) {
+    return `<p class="empty" id="${table.id}"><strong>${escapeHtml(table.caption)}:</strong> ${escapeHtml(table.empty)}</p>`;
+  }
+  const cls = (i: number, header = false): string => {
+    const c = table.columns[i];
+    const names = [c?.align === "right" ? "r" : "", (header ? c?.headerIsName : c?.name) === true ? "n" : ""].filter((x) => x !== "");
+    return names.length === 0 ? "" : ` class="${names.join(" ")}"`;
+  };
+  const head = table.columns
+    .map((c, i) => `<th scope="col"${cls(i, true)}>${c.headerIsName === true ? nameHtml(c.header, HTML_HEADER_NAME_WIDTH) : escapeHtml(c.header)}</th>`)
+    .join("");
   const rows = table.rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${escapeHtml(c)}</td>`).join("")}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td${cls(i)}>${table.columns[i]?.name === true ? nameHtml(c, HTML_NAME_WIDTH) : escapeHtml(c)}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   const note = table.note === undefined ? "" : `<p class="note">${escapeHtml(table.note)}</p>`;
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>${note}`;
+  return (
+    `<div class="table-wrap" role="region" aria-labelledby="${table.id}-c" tabindex="0">` +
+    `<table id="${table.id}"><caption id="${table.id}-c">${escapeHtml(table.caption)}</caption>` +
+    `<thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>${note}`
+  );
 }

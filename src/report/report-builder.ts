@@ -2,16 +2,62 @@ import { WARNING_CODES } from "../warnings/index.js";
 import { EventIdSet } from "./event-id-set.js";
 import { Quantiles } from "./quantiles.js";
 import type {
+  Activity,
   BadLineSample,
+  ClientRow,
+  DurationBucket,
   FunnelStep,
   InputSummary,
   NameCount,
   OperationStats,
+  OtherOperations,
+  OtherUsers,
   Report,
+  SessionsPerUser,
   ShareRow,
   ToolFillRates,
+  ToolTrend,
+  UnexposedToolSummary,
+  UserStats,
   WarningStats,
 } from "./report.js";
+import { Timeline } from "./timeline.js";
+import type { ToolCell } from "./timeline.js";
+
+export interface ReportBuilderOptions {
+  /** Only events at or after this time (ms since the epoch) count. */
+  since?: number;
+  /** Only events before this time count. */
+  until?: number;
+  /** Rows kept in each ranked list before the "others" row. Default 20. */
+  top?: number;
+}
+
+/** Default for {@link ReportBuilderOptions.top}. */
+export const DEFAULT_TOP = 20;
+/** Tools shown over time. */
+const TREND_TOOLS = 5;
+
+/**
+ * The MCP SDK answers a call to a name it does not expose with an error result whose text ends
+ * "Tool <name> not found" or "Tool <name> disabled" (after an "MCP error -32602: " prefix).
+ */
+function unexposedReason(toolName: string, message: unknown): "not found" | "disabled" | undefined {
+  if (typeof message !== "string") return undefined;
+  const trimmed = message.trimEnd();
+  if (trimmed.endsWith(`Tool ${toolName} not found`)) return "not found";
+  if (trimmed.endsWith(`Tool ${toolName} disabled`)) return "disabled";
+  return undefined;
+}
+
+const DURATION_BUCKETS: readonly { label: string; fromMs: number; toMs: number | null }[] = [
+  { label: "< 10 s", fromMs: 0, toMs: 10_000 },
+  { label: "10 s – 1 min", fromMs: 10_000, toMs: 60_000 },
+  { label: "1 – 5 min", fromMs: 60_000, toMs: 300_000 },
+  { label: "5 – 30 min", fromMs: 300_000, toMs: 1_800_000 },
+  { label: "30 min – 2 h", fromMs: 1_800_000, toMs: 7_200_000 },
+  { label: "≥ 2 h", fromMs: 7_200_000, toMs: null },
+];
 
 /** Distinct names kept per dimension; past it, names fold into "(other)" so memory stays bounded. */
 const MAX_NAMES = 1000;
@@ -21,6 +67,17 @@ const OTHER = "(other)";
 const BAD_LINE_SAMPLES = 10;
 
 class SessionState {
+  firstMs = NaN;
+  lastMs = NaN;
+  userId: string | undefined = undefined;
+  userIdMs = Infinity;
+  toolCalls = 0;
+  unexposedCalls = 0;
+  conversions = 0;
+  /** Currency → micro-units. */
+  revenue: Map<string, number> | undefined = undefined;
+  clientName: string | undefined = undefined;
+  clientVersion: string | undefined = undefined;
   startMs = NaN;
   firstToolMs = NaN;
   platform: string | undefined = undefined;
@@ -50,6 +107,12 @@ interface WarningState {
   level: string;
   count: number;
   sampleMessage: string;
+}
+
+interface UnexposedState {
+  reason: "not found" | "disabled";
+  calls: number;
+  sessions: Set<string>;
 }
 
 type Json = Record<string, unknown>;
@@ -91,6 +154,18 @@ export class ReportBuilder {
   private readonly tracks = new Map<string, number>();
   private readonly exceptions = new Map<string, number>();
   private readonly warnings = new Map<string, WarningState>();
+  private readonly unexposed = new Map<string, UnexposedState>();
+  private readonly timeline = new Timeline();
+  private outside = 0;
+  private readonly since: number;
+  private readonly until: number;
+  private readonly top: number;
+
+  constructor(options: ReportBuilderOptions = {}) {
+    this.since = options.since ?? -Infinity;
+    this.until = options.until ?? Infinity;
+    this.top = Math.max(1, Math.floor(options.top ?? DEFAULT_TOP));
+  }
 
   /**
    * Adds one line. Blank lines are ignored; anything that is neither an event nor a structured
@@ -142,30 +217,70 @@ export class ReportBuilder {
     const platforms = new Map<string, number>();
     const transports = new Map<string, number>();
     const durations = new Quantiles();
+    const durationCounts = DURATION_BUCKETS.map(() => 0);
     const firstCall = new Quantiles();
+    const users = new Map<string, UserState>();
+    const clients = new Map<string, { name: string; version: string | null; platforms: Map<string, number>; sessions: number }>();
     let started = 0;
     let ended = 0;
     let identified = 0;
     let converted = 0;
     let startedWithoutToolCall = 0;
+    let anonymousSessions = 0;
     for (const s of this.sessions.values()) {
-      increment(platforms, s.platform ?? "unknown");
+      const platform = s.platform ?? "unknown";
+      increment(platforms, platform);
       increment(transports, s.transport ?? "unknown");
       if (s.started) started++;
       if (s.ended) ended++;
       if (s.identified) identified++;
       if (s.converted) converted++;
       durations.add(s.durationMs);
+      if (Number.isFinite(s.durationMs)) {
+        const d = Math.max(0, s.durationMs);
+        const i = DURATION_BUCKETS.findIndex((b) => b.toMs === null || d < b.toMs);
+        durationCounts[i]! += 1;
+      }
       if (s.started && Number.isNaN(s.firstToolMs)) startedWithoutToolCall++;
       if (!Number.isNaN(s.startMs) && !Number.isNaN(s.firstToolMs)) firstCall.add(s.firstToolMs - s.startMs);
+      if (s.userId === undefined) anonymousSessions++;
+      else addToUser(users, s.userId, s);
+      const clientName = s.clientName ?? "unknown";
+      const clientKey = boundedKey(clients, `${clientName}\u0000${s.clientVersion ?? ""}`);
+      let client = clients.get(clientKey);
+      if (client === undefined) {
+        client =
+          clientKey === OTHER
+            ? { name: OTHER, version: null, platforms: new Map(), sessions: 0 }
+            : { name: clientName, version: s.clientVersion ?? null, platforms: new Map(), sessions: 0 };
+        clients.set(clientKey, client);
+      }
+      client.sessions++;
+      if (client.platforms.size < 20 || client.platforms.has(platform)) increment(client.platforms, platform);
     }
 
     const toolCalls = sumCalls(this.tools);
     const toolErrors = sumErrors(this.tools);
     const firstCallSummary = firstCall.summary();
+    const [tools, otherTools] = this.ranked(this.tools);
+    const [resources, otherResources] = this.ranked(this.resources);
+    const [prompts, otherPrompts] = this.ranked(this.prompts);
+    const sortedClients = [...clients.values()].sort(
+      (a, b) => b.sessions - a.sessions || compare(a.name, b.name) || compare(a.version ?? "", b.version ?? ""),
+    );
+    const shownClients = sortedClients.slice(0, this.top);
+    const restClients = sortedClients.slice(this.top);
+    const restClientSessions = restClients.reduce((n, c) => n + c.sessions, 0);
+    const timeline = this.timeline.finish([...this.sessions.values()].map((s) => s.firstMs));
 
     return {
       inputs: this.inputs.map((i) => ({ ...i })),
+      window: {
+        since: Number.isFinite(this.since) ? new Date(this.since).toISOString() : null,
+        until: Number.isFinite(this.until) ? new Date(this.until).toISOString() : null,
+        outside: this.outside,
+      },
+      top: this.top,
       totals: {
         lines: this.lines,
         events: this.events,
@@ -179,7 +294,14 @@ export class ReportBuilder {
         first: Number.isFinite(this.firstMs) ? new Date(this.firstMs).toISOString() : null,
         last: Number.isFinite(this.lastMs) ? new Date(this.lastMs).toISOString() : null,
       },
-      sessions: { unique: uniqueSessions, started, ended, identified, duration: durations.summary() },
+      sessions: {
+        unique: uniqueSessions,
+        started,
+        ended,
+        identified,
+        duration: durations.summary(),
+        durationHistogram: DURATION_BUCKETS.map((b, i): DurationBucket => ({ ...b, sessions: durationCounts[i] ?? 0 })),
+      },
       identifiedUsers: this.users.size,
       toolCalls: {
         total: toolCalls,
@@ -187,7 +309,9 @@ export class ReportBuilder {
         errorRate: ratio(toolErrors, toolCalls),
         latency: this.allTools.summary(),
       },
-      tools: operationStats(this.tools),
+      tools,
+      otherTools,
+      unexposedTools: this.unexposedSummary(),
       errorCategories: [...this.categories]
         .map(([category, errors]) => ({
           category,
@@ -196,8 +320,27 @@ export class ReportBuilder {
           shareOfErrors: ratio(errors, toolErrors),
         }))
         .sort((a, b) => b.errors - a.errors || compare(a.category, b.category)),
-      resources: operationStats(this.resources),
-      prompts: operationStats(this.prompts),
+      resources,
+      otherResources,
+      prompts,
+      otherPrompts,
+      activity: activityOf(timeline),
+      toolTrends: trendsOf(timeline, tools.slice(0, TREND_TOOLS).map((t) => t.name)),
+      ...this.userRows(users),
+      sessionsPerUser: sessionsPerUser(users, anonymousSessions),
+      clients: shownClients.map(
+        (c): ClientRow => ({
+          name: c.name,
+          version: c.version,
+          platform: nameCounts(c.platforms)[0]?.name ?? "unknown",
+          sessions: c.sessions,
+          share: ratio(c.sessions, uniqueSessions),
+        }),
+      ),
+      otherClients:
+        restClients.length === 0
+          ? null
+          : { names: restClients.length, sessions: restClientSessions, share: ratio(restClientSessions, uniqueSessions) },
       platforms: shareRows(platforms, uniqueSessions),
       transports: shareRows(transports, uniqueSessions),
       timeToFirstToolCall: {
@@ -224,6 +367,71 @@ export class ReportBuilder {
     };
   }
 
+  private windowed(): boolean {
+    return this.since !== -Infinity || this.until !== Infinity;
+  }
+
+  /** The first `top` names, and the rest summed into one row. */
+  private ranked(map: Map<string, OperationState>): [OperationStats[], OtherOperations | null] {
+    const total = sumCalls(map);
+    const order = operationOrder(map);
+    const shown = order.slice(0, this.top).map(([name, op]) => operationRow(name, op, total));
+    const rest = order.slice(this.top);
+    if (rest.length === 0) return [shown, null];
+    const merged = new OperationState();
+    for (const [, op] of rest) {
+      merged.calls += op.calls;
+      merged.errors += op.errors;
+      merged.latency.merge(op.latency);
+    }
+    return [shown, { ...operationRow(`others (${rest.length})`, merged, total), names: rest.length }];
+  }
+
+  private unexposedSummary(): UnexposedToolSummary {
+    const sessions = new Set<string>();
+    let calls = 0;
+    for (const u of this.unexposed.values()) {
+      calls += u.calls;
+      for (const id of u.sessions) sessions.add(id);
+    }
+    const rows = [...this.unexposed]
+      .map(([name, u]) => ({ name, reason: u.reason, calls: u.calls, sessions: u.sessions.size }))
+      .sort((a, b) => b.calls - a.calls || compare(a.name, b.name));
+    const rest = rows.slice(this.top);
+    return {
+      calls,
+      sessions: sessions.size,
+      names: rows.slice(0, this.top),
+      other: rest.length === 0 ? null : { names: rest.length, calls: rest.reduce((n, r) => n + r.calls, 0) },
+    };
+  }
+
+  private userRows(users: Map<string, UserState>): { users: UserStats[]; otherUsers: OtherUsers | null } {
+    const order = [...users].sort(
+      ([an, a], [bn, b]) => b.sessions - a.sessions || b.calls - a.calls || compare(an, bn),
+    );
+    const rows = order.slice(0, this.top).map(([userId, u]): UserStats => ({
+      userId,
+      sessions: u.sessions,
+      calls: u.calls,
+      firstSeen: Number.isFinite(u.firstMs) ? new Date(u.firstMs).toISOString() : null,
+      lastSeen: Number.isFinite(u.lastMs) ? new Date(u.lastMs).toISOString() : null,
+      conversions: u.conversions,
+      revenue: revenueList(u.revenue),
+    }));
+    const rest = order.slice(this.top);
+    if (rest.length === 0) return { users: rows, otherUsers: null };
+    const other = { users: rest.length, sessions: 0, calls: 0, conversions: 0 };
+    const revenue = new Map<string, number>();
+    for (const [, u] of rest) {
+      other.sessions += u.sessions;
+      other.calls += u.calls;
+      other.conversions += u.conversions;
+      for (const [c, micros] of u.revenue) revenue.set(c, (revenue.get(c) ?? 0) + micros);
+    }
+    return { users: rows, otherUsers: { ...other, revenue: revenueList(revenue) } };
+  }
+
   private input(name: string): InputSummary {
     let summary = this.inputIndex.get(name);
     if (summary === undefined) {
@@ -241,6 +449,13 @@ export class ReportBuilder {
   }
 
   private addWarning(record: Json, code: string): void {
+    if (this.windowed()) {
+      const ms = typeof record.time === "string" ? Date.parse(record.time) : NaN;
+      if (!(ms >= this.since && ms < this.until)) {
+        this.outside++;
+        return;
+      }
+    }
     this.warningLines++;
     const state = this.warnings.get(code);
     if (state !== undefined) {
@@ -260,21 +475,36 @@ export class ReportBuilder {
       this.duplicates++;
       return;
     }
+    const ms = typeof e.timestamp === "string" ? Date.parse(e.timestamp) : NaN;
+    if (this.windowed() && !(ms >= this.since && ms < this.until)) {
+      this.outside++;
+      return;
+    }
     this.events++;
     increment(this.byType, type);
-    const ms = typeof e.timestamp === "string" ? Date.parse(e.timestamp) : NaN;
     if (ms < this.firstMs) this.firstMs = ms;
     if (ms > this.lastMs) this.lastMs = ms;
+    this.timeline.event(ms);
 
     let session = this.sessions.get(sessionId);
     if (session === undefined) {
       session = new SessionState();
       this.sessions.set(sessionId, session);
     }
+    if (Number.isFinite(ms)) {
+      if (!(session.firstMs <= ms)) session.firstMs = ms;
+      if (!(session.lastMs >= ms)) session.lastMs = ms;
+    }
     if (session.platform === undefined && typeof e.platform === "string") session.platform = e.platform;
     if (typeof e.user_id === "string" && e.user_id.length > 0) {
       this.users.add(e.user_id);
       session.identified = true;
+      // The earliest event's user, whatever the line order (identity is fixed per session anyway).
+      const at = Number.isFinite(ms) ? ms : Infinity;
+      if (session.userId === undefined || at < session.userIdMs || (at === session.userIdMs && e.user_id < session.userId)) {
+        session.userId = e.user_id;
+        session.userIdMs = at;
+      }
     }
     const name = typeof e.event_name === "string" ? e.event_name : undefined;
 
@@ -285,6 +515,8 @@ export class ReportBuilder {
           if (Number.isFinite(ms) && !(session.startMs <= ms)) session.startMs = ms;
           if (typeof e.platform === "string") session.platform = e.platform;
           if (typeof e.transport === "string") session.transport = e.transport;
+          if (typeof e.client_name === "string") session.clientName = e.client_name;
+          if (typeof e.client_version === "string") session.clientVersion = e.client_version;
         } else if (name === "session_end") {
           session.ended = true;
           if (typeof e.connection_duration_ms === "number") session.durationMs = e.connection_duration_ms;
@@ -292,8 +524,24 @@ export class ReportBuilder {
         break;
       case "tool_call": {
         const tool = typeof e.tool_name === "string" ? e.tool_name : (name ?? "(unnamed)");
+        const reason = e.status === "error" ? unexposedReason(tool, e.error_message) : undefined;
+        if (reason !== undefined) {
+          session.unexposedCalls++;
+          const key = boundedKey(this.unexposed, tool);
+          let state = this.unexposed.get(key);
+          if (state === undefined) {
+            state = { reason, calls: 0, sessions: new Set() };
+            this.unexposed.set(key, state);
+          }
+          state.calls++;
+          state.sessions.add(sessionId);
+          break;
+        }
         const op = this.operation(this.tools, tool, e);
-        if (typeof e.latency_ms === "number") this.allTools.add(e.latency_ms);
+        session.toolCalls++;
+        const latency = typeof e.latency_ms === "number" && Number.isFinite(e.latency_ms) ? e.latency_ms : undefined;
+        this.timeline.toolCall(ms, boundedKey(this.tools, tool), e.status === "error", latency);
+        if (latency !== undefined) this.allTools.add(latency);
         if (e.status === "error") {
           const category = typeof e.error_category === "string" ? e.error_category : "unknown";
           increment(this.categories, boundedKey(this.categories, category));
@@ -354,6 +602,7 @@ export class ReportBuilder {
       case "conversion": {
         this.conversions++;
         session.converted = true;
+        session.conversions++;
         increment(this.conversionNames, boundedKey(this.conversionNames, name ?? "(unnamed)"));
         const value = e.conversion_value;
         const currency = e.conversion_currency;
@@ -366,7 +615,10 @@ export class ReportBuilder {
           }
           c.conversions++;
           // Integer micro-units: 19.99 + 19.99 + 19.99 is 59.97, not 59.97000000000001.
-          c.micros += Math.round(value * 1e6);
+          const micros = Math.round(value * 1e6);
+          c.micros += micros;
+          session.revenue ??= new Map();
+          session.revenue.set(code, (session.revenue.get(code) ?? 0) + micros);
         }
         break;
       }
@@ -412,9 +664,11 @@ export class ReportBuilder {
     }
     return steps.map((s, i) => {
       const sessions = inFunnel[i]!;
+      const position = i + 1;
       const previous = i > 0 ? inFunnel[i - 1]! : undefined;
       const dropOff = previous === undefined ? null : previous - sessions;
       return {
+        position,
         ...s,
         sessions,
         shareOfSessions: ratio(sessions, uniqueSessions),
@@ -425,7 +679,7 @@ export class ReportBuilder {
   }
 
   private fillRates(): ToolFillRates[] {
-    return operationOrder(this.tools).map(([tool, op]) => ({
+    return operationOrder(this.tools).slice(0, this.top).map(([tool, op]) => ({
       tool,
       calls: op.calls,
       parameters: [...op.parameters]
@@ -480,16 +734,95 @@ function operationOrder(map: Map<string, OperationState>): [string, OperationSta
   return [...map].sort(([an, a], [bn, b]) => b.calls - a.calls || compare(an, bn));
 }
 
-function operationStats(map: Map<string, OperationState>): OperationStats[] {
-  const total = sumCalls(map);
-  return operationOrder(map).map(([name, op]) => ({
+function operationRow(name: string, op: OperationState, total: number): OperationStats {
+  return {
     name,
     calls: op.calls,
     share: ratio(op.calls, total),
     errors: op.errors,
     errorRate: ratio(op.errors, op.calls),
     latency: op.latency.summary(),
-  }));
+  };
+}
+
+interface UserState {
+  sessions: number;
+  calls: number;
+  firstMs: number;
+  lastMs: number;
+  conversions: number;
+  revenue: Map<string, number>;
+}
+
+function addToUser(users: Map<string, UserState>, userId: string, s: SessionState): void {
+  let u = users.get(userId);
+  if (u === undefined) {
+    u = { sessions: 0, calls: 0, firstMs: Infinity, lastMs: -Infinity, conversions: 0, revenue: new Map() };
+    users.set(userId, u);
+  }
+  u.sessions++;
+  u.calls += s.toolCalls;
+  u.conversions += s.conversions;
+  if (s.firstMs < u.firstMs) u.firstMs = s.firstMs;
+  if (s.lastMs > u.lastMs) u.lastMs = s.lastMs;
+  if (s.revenue !== undefined) for (const [c, micros] of s.revenue) u.revenue.set(c, (u.revenue.get(c) ?? 0) + micros);
+}
+
+function revenueList(micros: Map<string, number>): { currency: string; revenue: number }[] {
+  return [...micros]
+    .map(([currency, m]) => ({ currency, revenue: m / 1e6 }))
+    .sort((a, b) => b.revenue - a.revenue || compare(a.currency, b.currency));
+}
+
+function sessionsPerUser(users: Map<string, UserState>, anonymousSessions: number): SessionsPerUser {
+  const q = new Quantiles();
+  for (const u of users.values()) q.add(u.sessions);
+  const s = q.summary();
+  return { users: users.size, anonymousSessions, p50: s.p50, p95: s.p95, max: s.max };
+}
+
+type FinishedTimeline = ReturnType<Timeline["finish"]>;
+
+function activityOf(t: FinishedTimeline): Activity {
+  return {
+    bucketMs: t.bucketMs,
+    bucketLabel: t.label,
+    buckets: t.starts.map((start) => {
+      const c = t.activity.get(start);
+      return {
+        start: new Date(start).toISOString(),
+        events: c?.events ?? 0,
+        calls: c?.calls ?? 0,
+        errors: c?.errors ?? 0,
+        sessions: c?.sessions ?? 0,
+      };
+    }),
+  };
+}
+
+function trendsOf(t: FinishedTimeline, tools: string[]): ToolTrend[] {
+  const out: ToolTrend[] = [];
+  for (const tool of tools) {
+    const series = t.tools.get(tool);
+    if (series === undefined) continue;
+    out.push({
+      tool,
+      buckets: t.starts.map((start) => {
+        const c: ToolCell | undefined = series.get(start);
+        const latency = c?.latency.summary();
+        return {
+          start: new Date(start).toISOString(),
+          calls: c?.calls ?? 0,
+          errors: c?.errors ?? 0,
+          errorRate: c === undefined ? null : ratio(c.errors, c.calls),
+          p50: latency?.p50 ?? null,
+          p95: latency?.p95 ?? null,
+          method: latency?.method ?? "exact",
+        };
+      }),
+    });
+  }
+  return out;
 }
 
 function sumCalls(map: Map<string, OperationState>): number {

@@ -6,6 +6,10 @@
 export interface Report {
   /** One entry per input (file or stream), in the order read. */
   inputs: InputSummary[];
+  /** The time window asked for (`--since`, `--until`), and how many events fell outside it. */
+  window: ReportWindow;
+  /** Rows kept in each ranked list (tools, resources, prompts, users, clients); the rest is one "others" row. */
+  top: number;
   totals: ReportTotals;
   /** The first few bad lines, so a user can go and look. */
   badLineSamples: BadLineSample[];
@@ -15,13 +19,33 @@ export interface Report {
   /** Distinct `user_id` values over all events. */
   identifiedUsers: number;
   toolCalls: ToolCallSummary;
-  /** Every tool, by calls (desc) then name. The first ones are the "top tools". */
+  /**
+   * The `top` tools by calls (desc) then name. Calls to tools the server does not expose are not
+   * here (see `unexposedTools`).
+   */
   tools: OperationStats[];
+  /** All tools past the first `top`, summed into one row; null when there are none. */
+  otherTools: OtherOperations | null;
+  /** Calls to tool names the server does not expose (unknown or disabled): a discovery signal. */
+  unexposedTools: UnexposedToolSummary;
   /** Tool-call errors by category, by count (desc). */
   errorCategories: ErrorCategoryStats[];
   /** Resource reads, grouped by `metadata.resource_name` when present, else by URI. */
   resources: OperationStats[];
+  otherResources: OtherOperations | null;
   prompts: OperationStats[];
+  otherPrompts: OtherOperations | null;
+  /** Tool calls, errors and new sessions over time. */
+  activity: Activity;
+  /** Per top tool (at most 5), calls, error rate and latency per bucket of `activity`. */
+  toolTrends: ToolTrend[];
+  /** The `top` identified users by sessions, then calls, then id. */
+  users: UserStats[];
+  otherUsers: OtherUsers | null;
+  sessionsPerUser: SessionsPerUser;
+  /** Sessions per client name and version (from `session_start`), by sessions. */
+  clients: ClientRow[];
+  otherClients: { names: number; sessions: number; share: number | null } | null;
   /** Sessions per platform ("unknown" when no event of the session named one). */
   platforms: ShareRow[];
   /** Sessions per transport, from `session_start` ("unknown" without one). */
@@ -83,9 +107,29 @@ export interface SessionSummary {
   identified: number;
   /** Over sessions that ended with a `connection_duration_ms`. */
   duration: LatencySummary;
+  /** The same sessions by length. */
+  durationHistogram: DurationBucket[];
+}
+
+export interface DurationBucket {
+  /** "< 10 s", "10 s – 1 min", … */
+  label: string;
+  /** Lower bound (inclusive) and upper bound (exclusive, null for the last) in ms. */
+  fromMs: number;
+  toMs: number | null;
+  sessions: number;
+}
+
+export interface ReportWindow {
+  /** ISO timestamps; null when not limited on that side. */
+  since: string | null;
+  until: string | null;
+  /** Distinct events skipped for lying outside the window (or having no timestamp while a window is set). */
+  outside: number;
 }
 
 export interface ToolCallSummary {
+  /** Calls to tools the server exposes. */
   total: number;
   errors: number;
   errorRate: number | null;
@@ -118,6 +162,108 @@ export interface OperationStats {
   latency: LatencySummary;
 }
 
+/** Several names summed into one row. Latency percentiles are over all their calls together. */
+export interface OtherOperations extends OperationStats {
+  /** How many names were summed. */
+  names: number;
+}
+
+export interface UnexposedToolSummary {
+  calls: number;
+  /** Sessions that called at least one such name. */
+  sessions: number;
+  /** The `top` names by calls. */
+  names: UnexposedTool[];
+  /** The rest, summed. */
+  other: { names: number; calls: number } | null;
+}
+
+export interface UnexposedTool {
+  name: string;
+  /** "not found": no tool of that name; "disabled": registered but disabled. */
+  reason: "not found" | "disabled";
+  calls: number;
+  sessions: number;
+}
+
+export interface Activity {
+  /** Bucket width, chosen so the time range spans at most about 60 buckets. */
+  bucketMs: number;
+  /** "1 minute", "5 minutes", "1 hour", "1 day", "1 week", … */
+  bucketLabel: string;
+  /** Every bucket from the first event's to the last's, empty ones included. Times are UTC. */
+  buckets: ActivityBucket[];
+}
+
+export interface ActivityBucket {
+  /** ISO start of the bucket. */
+  start: string;
+  events: number;
+  /** Tool calls to exposed tools. */
+  calls: number;
+  errors: number;
+  /** Sessions whose first event falls in the bucket. */
+  sessions: number;
+}
+
+export interface ToolTrend {
+  tool: string;
+  /** One per bucket of `activity.buckets`, same starts. */
+  buckets: ToolTrendBucket[];
+}
+
+export interface ToolTrendBucket {
+  start: string;
+  calls: number;
+  errors: number;
+  errorRate: number | null;
+  p50: number | null;
+  p95: number | null;
+  method: "exact" | "sketch";
+}
+
+/** A session belongs to the first `user_id` seen in it; its calls, conversions and revenue count for that user. */
+export interface UserStats {
+  /** As recorded in the events (already scrubbed or hashed by the middleware). */
+  userId: string;
+  sessions: number;
+  calls: number;
+  /** ISO timestamps of the first and last event of the user's sessions. */
+  firstSeen: string | null;
+  lastSeen: string | null;
+  conversions: number;
+  /** Per currency, by revenue (desc). */
+  revenue: { currency: string; revenue: number }[];
+}
+
+export interface OtherUsers {
+  users: number;
+  sessions: number;
+  calls: number;
+  conversions: number;
+  revenue: { currency: string; revenue: number }[];
+}
+
+export interface SessionsPerUser {
+  /** Distinct users with at least one session. */
+  users: number;
+  /** Sessions without any `user_id`. */
+  anonymousSessions: number;
+  p50: number | null;
+  p95: number | null;
+  max: number | null;
+}
+
+export interface ClientRow {
+  /** `client_name` of `session_start`, "unknown" without one. */
+  name: string;
+  version: string | null;
+  /** The platform most of these sessions had. */
+  platform: string;
+  sessions: number;
+  share: number | null;
+}
+
 export interface ErrorCategoryStats {
   category: string;
   errors: number;
@@ -144,8 +290,10 @@ export interface TimeToFirstToolCall {
 }
 
 export interface FunnelStep {
+  /** 1-based place of the step in the funnel. */
+  position: number;
   step: string;
-  /** Median `step_sequence` of this step's events. */
+  /** Median `step_sequence` of this step's events: what orders the steps, not a position. */
   typicalSequence: number | null;
   /** Sessions that reached this step and every step before it (a strict funnel). */
   sessions: number;

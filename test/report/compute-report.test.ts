@@ -97,9 +97,9 @@ describe("computeReport on a file with known figures", () => {
   it("orders funnel steps by typical sequence and counts each session once per step", async () => {
     const r = await knownReport();
     expect(r.funnel).toEqual([
-      { step: "browse", typicalSequence: 1, reached: 4, sessions: 4, shareOfSessions: 0.8, dropOff: null, dropOffRate: null },
-      { step: "cart", typicalSequence: 2, reached: 3, sessions: 3, shareOfSessions: 0.6, dropOff: 1, dropOffRate: 0.25 },
-      { step: "checkout", typicalSequence: 3, reached: 2, sessions: 2, shareOfSessions: 0.4, dropOff: 1, dropOffRate: 1 / 3 },
+      { position: 1, step: "browse", typicalSequence: 1, reached: 4, sessions: 4, shareOfSessions: 0.8, dropOff: null, dropOffRate: null },
+      { position: 2, step: "cart", typicalSequence: 2, reached: 3, sessions: 3, shareOfSessions: 0.6, dropOff: 1, dropOffRate: 0.25 },
+      { position: 3, step: "checkout", typicalSequence: 3, reached: 2, sessions: 2, shareOfSessions: 0.4, dropOff: 1, dropOffRate: 1 / 3 },
     ]);
   });
 
@@ -192,7 +192,7 @@ describe("computeReport edge cases", () => {
     const lines = Array.from({ length: 1005 }, (_, i) =>
       JSON.stringify({ event_id: `e${i}`, event_type: "tool_call", session_id: "s", tool_name: `tool-${i}`, latency_ms: 1 }),
     );
-    const r = await computeReport(lines);
+    const r = await computeReport(lines, "<input>", { top: 2000 });
     expect(r.tools).toHaveLength(1001);
     expect(r.tools[0]).toMatchObject({ name: "(other)", calls: 5 });
   });
@@ -233,5 +233,170 @@ describe("review fixes", () => {
       JSON.stringify({ event_id: "no-time", event_type: "tool_call", session_id: "s", tool_name: "t", status: "success" }),
     ]);
     expect(r.timeToFirstToolCall).toMatchObject({ sessions: 1, startedWithoutToolCall: 0, medianMs: 1000 });
+  });
+});
+
+describe("who, when and what was asked for", () => {
+  const T0 = Date.UTC(2026, 2, 1, 0, 0, 0);
+  let n = 0;
+  const ev = (fields: Record<string, unknown>, atMs: number): string =>
+    JSON.stringify({ event_id: `w-${n++}`, trace_id: "t", timestamp: new Date(T0 + atMs).toISOString(), source: "server", sdk_version: "0", ...fields });
+  const call = (session: string, tool: string, atMs: number, extra: Record<string, unknown> = {}): string =>
+    ev({ event_type: "tool_call", session_id: session, tool_name: tool, event_name: tool, latency_ms: 10, status: "success", ...extra }, atMs);
+
+  it("groups calls to names the server does not expose apart, by the SDK's 'not found' and 'disabled' answers", async () => {
+    const r = await computeReport([
+      call("s1", "search", 0),
+      call("s1", "nope", 1, { status: "error", error_category: "validation", error_message: "MCP error -32602: Tool nope not found" }),
+      call("s2", "nope", 2, { status: "error", error_category: "validation", error_message: "MCP error -32602: Tool nope not found" }),
+      call("s2", "old", 3, { status: "error", error_category: "unknown", error_message: "MCP error -32602: Tool old disabled" }),
+      // A tool's own error that happens to say "not found" about something else stays a tool error.
+      call("s2", "search", 4, { status: "error", error_category: "validation", error_message: "Tool config not found" }),
+    ]);
+    expect(r.tools.map((t) => [t.name, t.calls, t.errors])).toEqual([["search", 2, 1]]);
+    expect(r.toolCalls).toMatchObject({ total: 2, errors: 1 });
+    expect(r.errorCategories).toEqual([{ category: "validation", errors: 1, rate: 0.5, shareOfErrors: 1 }]);
+    expect(r.unexposedTools).toEqual({
+      calls: 3,
+      sessions: 2,
+      names: [
+        { name: "nope", reason: "not found", calls: 2, sessions: 2 },
+        { name: "old", reason: "disabled", calls: 1, sessions: 1 },
+      ],
+      other: null,
+    });
+  });
+
+  it("sums tools, resources and prompts past the top N into one others row, latency included", async () => {
+    const lines = ["a", "a", "a", "b", "b", "c"].map((tool, i) => call("s", tool, i, { latency_ms: (i + 1) * 10 }));
+    lines.push(ev({ event_type: "resource_access", session_id: "s", event_name: "r1", latency_ms: 1, status: "success" }, 9));
+    lines.push(ev({ event_type: "resource_access", session_id: "s", event_name: "r2", latency_ms: 2, status: "error" }, 9));
+    const r = await computeReport(lines, "<input>", { top: 1 });
+    expect(r.tools.map((t) => t.name)).toEqual(["a"]);
+    expect(r.otherTools).toMatchObject({ name: "others (2)", names: 2, calls: 3, share: 0.5, errors: 0, latency: { count: 3, p50: 50, max: 60 } });
+    expect(r.otherResources).toMatchObject({ names: 1, calls: 1, errors: 1 });
+    expect(r.otherPrompts).toBeNull();
+  });
+
+  it("credits a session's calls, conversions and revenue to its user, with first and last seen", async () => {
+    const r = await computeReport([
+      call("s1", "t", 0),
+      ev({ event_type: "identify", session_id: "s1", user_id: "u1" }, 1000),
+      call("s1", "t", 2000, { user_id: "u1" }),
+      ev({ event_type: "conversion", session_id: "s1", user_id: "u1", event_name: "buy", conversion_value: 5, conversion_currency: "usd" }, 3000),
+      ev({ event_type: "conversion", session_id: "s1", user_id: "u1", event_name: "buy", conversion_value: 700, conversion_currency: "JPY" }, 3500),
+      call("s2", "t", 86_400_000, { user_id: "u1" }),
+      call("s3", "t", 5000, { user_id: "u2" }),
+      call("s4", "t", 6000),
+    ]);
+    expect(r.users).toEqual([
+      { userId: "u1", sessions: 2, calls: 3, firstSeen: "2026-03-01T00:00:00.000Z", lastSeen: "2026-03-02T00:00:00.000Z", conversions: 2, revenue: [{ currency: "JPY", revenue: 700 }, { currency: "USD", revenue: 5 }] },
+      { userId: "u2", sessions: 1, calls: 1, firstSeen: "2026-03-01T00:00:05.000Z", lastSeen: "2026-03-01T00:00:05.000Z", conversions: 0, revenue: [] },
+    ]);
+    expect(r.otherUsers).toBeNull();
+    expect(r.sessionsPerUser).toEqual({ users: 2, anonymousSessions: 1, p50: 1, p95: 2, max: 2 });
+    const top1 = await computeReport([call("a", "t", 0, { user_id: "u1" }), call("b", "t", 0, { user_id: "u1" }), call("c", "t", 0, { user_id: "u2" }), call("d", "t", 0, { user_id: "u3" })], "<input>", { top: 1 });
+    expect(top1.otherUsers).toEqual({ users: 2, sessions: 2, calls: 2, conversions: 0, revenue: [] });
+  });
+
+  it("lists clients by name and version with their platform", async () => {
+    const start = (s: string, name: string, version: string, platform: string): string =>
+      ev({ event_type: "connection", event_name: "session_start", session_id: s, client_name: name, client_version: version, platform, transport: "stdio" }, 0);
+    const r = await computeReport([
+      start("s1", "claude-ai", "0.1.0", "claude"),
+      start("s2", "claude-ai", "0.1.0", "claude"),
+      start("s3", "claude-ai", "0.2.0", "claude"),
+      start("s4", "cursor-vscode", "1.0.0", "cursor"),
+      call("s5", "t", 0),
+    ]);
+    expect(r.clients).toEqual([
+      { name: "claude-ai", version: "0.1.0", platform: "claude", sessions: 2, share: 0.4 },
+      { name: "claude-ai", version: "0.2.0", platform: "claude", sessions: 1, share: 0.2 },
+      { name: "cursor-vscode", version: "1.0.0", platform: "cursor", sessions: 1, share: 0.2 },
+      { name: "unknown", version: null, platform: "unknown", sessions: 1, share: 0.2 },
+    ]);
+  });
+
+  it("sorts ended sessions into length buckets", async () => {
+    const end = (s: string, ms: number): string => ev({ event_type: "connection", event_name: "session_end", session_id: s, connection_duration_ms: ms }, 0);
+    const r = await computeReport([end("a", 5_000), end("b", 9_999), end("c", 10_000), end("d", 3_600_000), end("e", 9_000_000)]);
+    expect(r.sessions.durationHistogram.map((b) => [b.label, b.sessions])).toEqual([
+      ["< 10 s", 2],
+      ["10 s – 1 min", 1],
+      ["1 – 5 min", 0],
+      ["5 – 30 min", 0],
+      ["30 min – 2 h", 1],
+      ["≥ 2 h", 1],
+    ]);
+  });
+
+  it.each([
+    // span, expected bucket
+    [30 * 60_000, "1 minute", 60_000],
+    [3 * 3_600_000, "5 minutes", 300_000],
+    [10 * 3_600_000, "15 minutes", 900_000],
+    [2 * 86_400_000, "1 hour", 3_600_000],
+    [10 * 86_400_000, "6 hours", 21_600_000],
+    [45 * 86_400_000, "1 day", 86_400_000],
+    [200 * 86_400_000, "1 week", 604_800_000],
+  ])("picks the bucket from the time span (%d ms → %s)", async (span, label, ms) => {
+    const r = await computeReport([call("s", "t", 0), call("s", "t", span / 2), call("s", "t", span)]);
+    expect(r.activity.bucketLabel).toBe(label);
+    expect(r.activity.bucketMs).toBe(ms);
+    expect(r.activity.buckets.length).toBeLessThanOrEqual(61);
+    expect(r.activity.buckets.reduce((x, b) => x + b.calls, 0)).toBe(3);
+  });
+
+  it("counts calls, errors and new sessions per bucket, empty buckets included", async () => {
+    const r = await computeReport([
+      call("s1", "t", 0),
+      call("s1", "t", 30_000, { status: "error" }),
+      call("s2", "t", 120_000),
+      ev({ event_type: "identify", session_id: "s3", user_id: "u" }, 150_000),
+    ]);
+    expect(r.activity.buckets).toEqual([
+      { start: "2026-03-01T00:00:00.000Z", events: 2, calls: 2, errors: 1, sessions: 1 },
+      { start: "2026-03-01T00:01:00.000Z", events: 0, calls: 0, errors: 0, sessions: 0 },
+      { start: "2026-03-01T00:02:00.000Z", events: 2, calls: 1, errors: 0, sessions: 2 },
+    ]);
+  });
+
+  it("gives the same buckets when the width grew while reading as when it was known from the start", async () => {
+    // Lines far apart first force coarsening early; the same lines in time order coarsen late.
+    const lines = Array.from({ length: 400 }, (_, i) => call(`s${i % 7}`, i % 3 === 0 ? "a" : "b", i * 7_919_000 % (40 * 86_400_000), { latency_ms: i % 50, status: i % 9 === 0 ? "error" : "success" }));
+    const sorted = [...lines].sort((x, y) => (JSON.parse(x) as { timestamp: string }).timestamp.localeCompare((JSON.parse(y) as { timestamp: string }).timestamp));
+    const a = await computeReport(lines);
+    const b = await computeReport(sorted);
+    expect(a.activity).toEqual(b.activity);
+    expect(a.toolTrends).toEqual(b.toolTrends);
+    expect(a.activity.bucketLabel).toBe("1 day");
+  });
+
+  it("follows the top tools over time: calls, error rate and latency per bucket", async () => {
+    const r = await computeReport([
+      call("s", "a", 0, { latency_ms: 10 }),
+      call("s", "a", 10_000, { latency_ms: 30, status: "error" }),
+      call("s", "b", 20_000),
+      call("s", "a", 120_000, { latency_ms: 50 }),
+    ]);
+    expect(r.toolTrends.map((t) => t.tool)).toEqual(["a", "b"]);
+    expect(r.toolTrends[0]!.buckets).toEqual([
+      { start: "2026-03-01T00:00:00.000Z", calls: 2, errors: 1, errorRate: 0.5, p50: 10, p95: 30, method: "exact" },
+      { start: "2026-03-01T00:01:00.000Z", calls: 0, errors: 0, errorRate: null, p50: null, p95: null, method: "exact" },
+      { start: "2026-03-01T00:02:00.000Z", calls: 1, errors: 0, errorRate: 0, p50: 50, p95: 50, method: "exact" },
+    ]);
+  });
+
+  it("keeps a stray far-off timestamp from stretching the timeline", async () => {
+    const r = await computeReport([call("s", "t", 0), JSON.stringify({ event_id: "x", event_type: "tool_call", session_id: "s", tool_name: "t", timestamp: "1970-01-01T00:00:00.000Z", status: "success" })]);
+    expect(r.activity.buckets).toHaveLength(1);
+    expect(r.toolCalls.total).toBe(2);
+  });
+
+  it("skips warning lines whose time is outside the window", async () => {
+    const warning = (time: string): string => JSON.stringify({ yavio: true, level: "warn", code: "YAVIO-1302", message: "m", time });
+    const r = await computeReport([call("s", "t", 0), warning("2026-03-01T00:00:00.000Z"), warning("2026-02-01T00:00:00.000Z")], "<input>", { since: T0 });
+    expect(r.totals.warningLines).toBe(1);
+    expect(r.window.outside).toBe(1);
   });
 });

@@ -55,3 +55,31 @@ describe("Quantiles", () => {
     );
   });
 });
+
+describe("Quantiles.merge", () => {
+  it.each([
+    ["exact into exact", 100, 100],
+    ["exact into sketch", 5000, 100],
+    ["sketch into exact", 100, 5000],
+    ["sketch into sketch", 5000, 5000],
+  ])("gives the percentiles of all values together (%s)", (_label, a, b) => {
+    const left = new Quantiles();
+    const right = new Quantiles();
+    const all = new Quantiles();
+    for (let i = 1; i <= a; i++) {
+      left.add(i * 1.5);
+      all.add(i * 1.5);
+    }
+    for (let i = 1; i <= b; i++) {
+      right.add(i * 0.7);
+      all.add(i * 0.7);
+    }
+    left.merge(right);
+    expect(left.count).toBe(a + b);
+    expect(left.max).toBe(all.max);
+    for (const q of [0.5, 0.95, 0.99]) {
+      const expected = all.quantile(q)!;
+      expect(Math.abs(left.quantile(q)! - expected) / expected).toBeLessThanOrEqual(0.0201);
+    }
+  });
+});
