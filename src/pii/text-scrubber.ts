@@ -1,10 +1,11 @@
+import { redactAwsSecrets, redactLabelledSsns, redactPasswordsByContext } from "./context.js";
 import { redactEmails } from "./email.js";
 import { createKeyValueRedactor } from "./key-value.js";
 import { IPV4_CANDIDATE, redactIpv6, replaceIpv4 } from "./ip-rules.js";
 import { CARD_CANDIDATE, IBAN_CANDIDATE, replaceCard, replaceIban, replaceSsn, SSN_CANDIDATE } from "./numbers.js";
 import type { ResolvedPiiOptions } from "./options.js";
 import { redactPrivateKeys } from "./pem.js";
-import { INTERNATIONAL_PHONE, NORTH_AMERICAN_PHONE, replaceInternational } from "./phone.js";
+import { INTERNATIONAL_PHONE, NORTH_AMERICAN_PHONE, redactPhonesByContext, replaceInternational } from "./phone.js";
 import { PLACEHOLDER } from "./placeholders.js";
 import {
   BEARER,
@@ -66,6 +67,10 @@ function shapeOf(input: string): Shape {
 const SAFE_WHOLE =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?![a-f]{2}\d{2})(?=[0-9]*[a-f])[0-9a-f]{7,64}|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?)$/;
 
+// Cheap tests that decide whether the context passes can match at all.
+const PASSWORD_WORD = /pass|pw|contrase|senha|wachtw|kennw|-u[ \t]|--user/i;
+const SSN_WORD = /ss[n#]|social/i;
+
 type Replacer = (match: string, ...rest: never[]) => string;
 
 interface Pass {
@@ -102,14 +107,20 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
     passes.push(regexPass((s) => s.length >= 20, VENDOR_TOKEN, replaceVendorToken));
     passes.push(regexPass((s) => s.length >= 15 && (s.includes("earer") || s.includes("EARER")), BEARER, replaceBearer));
     passes.push({ applies: (_s, sh) => sh.colons > 0 || sh.equals, run: createKeyValueRedactor(keys) });
+    passes.push({ applies: (s) => s.length >= 8 && PASSWORD_WORD.test(s), run: redactPasswordsByContext });
+    passes.push({ applies: (s) => s.length >= 50 && (s.includes("ecret") || s.includes("ECRET")), run: redactAwsSecrets });
   }
-  if (on.has("EMAIL")) passes.push({ applies: (_s, sh) => sh.at, run: redactEmails });
+  if (on.has("EMAIL")) passes.push({ applies: (s, sh) => sh.at || s.includes("%40"), run: redactEmails });
   if (on.has("IBAN")) passes.push(regexPass((_s, sh) => sh.digits >= 11, IBAN_CANDIDATE, replaceIban));
   if (on.has("CREDIT_CARD")) passes.push(regexPass((_s, sh) => sh.digits >= 13, CARD_CANDIDATE, replaceCard));
-  if (on.has("US_SSN")) passes.push(regexPass((_s, sh) => sh.digits >= 9, SSN_CANDIDATE, replaceSsn));
+  if (on.has("US_SSN")) {
+    passes.push(regexPass((_s, sh) => sh.digits >= 9, SSN_CANDIDATE, replaceSsn));
+    passes.push({ applies: (s, sh) => sh.digits >= 9 && SSN_WORD.test(s), run: redactLabelledSsns });
+  }
   if (on.has("PHONE")) {
     passes.push(regexPass((_s, sh) => sh.plus && sh.digits >= 8, INTERNATIONAL_PHONE, replaceInternational));
     passes.push(regexPass((_s, sh) => sh.digits >= 10, NORTH_AMERICAN_PHONE, PLACEHOLDER.PHONE));
+    passes.push({ applies: (_s, sh) => sh.digits >= 8, run: (s) => redactPhonesByContext(s) });
   }
   if (on.has("IP")) {
     passes.push({ applies: (s, sh) => sh.colons >= 7 || (sh.colons >= 2 && s.includes("::")), run: redactIpv6 });
