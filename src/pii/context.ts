@@ -59,8 +59,9 @@ const AWS_SECRET =
 const AWS_SECRET_VALUE = /["']?[ \t]*(?:[:=]|=>|is)?[ \t]*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/y;
 
 function redactAwsSecrets(input: string): string {
-  const context = new RegExp(AWS_SECRET.source, "gi");
-  const value = new RegExp(AWS_SECRET_VALUE.source, "y");
+  const context = AWS_SECRET;
+  const value = AWS_SECRET_VALUE;
+  context.lastIndex = 0;
   let out = "";
   let from = 0;
   for (let m = context.exec(input); m !== null; m = context.exec(input)) {
@@ -88,9 +89,39 @@ function replaceSsnLabelled(match: string, filler: string, area: string, group: 
 
 type Replacer = (substring: string, ...args: unknown[]) => string;
 
+// Where a password word can start: one cheap scan, then the full patterns run only at the hits.
+const PASSWORD_HIT = /pass|pw|contrase|senha|wachtw|kennw|mot de/gi;
+const PROSE_AT = new RegExp(PASSWORD_PROSE.source, "iy");
+const FLAG_AT = new RegExp(PASSWORD_FLAG.source, "iy");
+
+function isFlagChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45;
+}
+
 export function redactPasswordsByContext(input: string): string {
-  let out = input.replace(PASSWORD_FLAG, replacePasswordFlag as Replacer);
-  out = out.replace(PASSWORD_PROSE, replacePasswordProse as Replacer);
+  let out = "";
+  let from = 0;
+  PASSWORD_HIT.lastIndex = 0;
+  for (let hit = PASSWORD_HIT.exec(input); hit !== null; hit = PASSWORD_HIT.exec(input)) {
+    // Back to the start of the word or flag (`--db-password`), at most 40 characters.
+    let start = hit.index;
+    while (start > from && hit.index - start < 40 && isFlagChar(input.charCodeAt(start - 1))) start--;
+    if (start < from) continue;
+    const flag = input.charCodeAt(start) === 45;
+    const regex = flag ? FLAG_AT : PROSE_AT;
+    regex.lastIndex = start;
+    const m = regex.exec(input);
+    if (m === null) continue;
+    const replaced = flag
+      ? replacePasswordFlag(m[0], m[1], m[2], m[3], m[4])
+      : replacePasswordProse(m[0], m[1], m[2], m[3], m[4], m[5]);
+    const end = start + m[0].length;
+    PASSWORD_HIT.lastIndex = end;
+    if (replaced === m[0]) continue;
+    out += input.slice(from, start) + replaced;
+    from = end;
+  }
+  out = from === 0 ? input : out + input.slice(from);
   if (out.includes("-u") || out.includes("--user")) out = out.replace(USER_PASSWORD_FLAG, replaceUserPasswordFlag as Replacer);
   return out;
 }

@@ -77,8 +77,9 @@ export function createKeyValueRedactor(keys: KeyClassifier): (input: string) => 
       // `${PASSWORD:-}` and `` `Bearer ${token}` ``: a template, read to its end and left alone.
       const opener = input.startsWith("${", valueStart) ? "}" : input.charCodeAt(valueStart) === 96 ? "`" : "";
       if (opener !== "") {
-        const close = input.indexOf(opener, valueStart + 1);
-        skip = close < 0 || close - valueStart > 2048 ? valueStart + whole.length : close + 1;
+        // Looked for within 2 KB only: an unclosed `${` must not send every pair to the end of the input.
+        const close = input.slice(valueStart + 1, valueStart + 2048).indexOf(opener);
+        skip = close < 0 ? valueStart + whole.length : valueStart + 2 + close;
         if (opener === "}" || input.slice(valueStart, skip).includes("${")) continue;
       }
       const next = input[valueStart + whole.length] ?? "";

@@ -93,7 +93,7 @@ export function isNationalDigits(digits: string): boolean {
  * `móvil`, `call me on`, `電話`… Letters on either side make another word (`hotel`, `telemetry`).
  */
 const PHONE_CONTEXT =
-  /(?<![A-Za-z0-9\u00C0-\u024F])(?:tel(?:e(?:fon(?:o|e|nummer)?|phone))?|t[ée]l[ée]phone|tél|tel[ée]fono|phones?|mobile|mobil|m[óo]vil|handy|cell(?:phone|ulare)?|celular|portable|fax|msisdn|whats ?app|sms|rufnummer|(?:call|ring|text|reach) (?:me|us))(?![A-Za-z0-9\u00C0-\u024F])|電話|携帯|手机|电话/gi;
+  /(?:tel(?:e(?:fon(?:o|e|nummer)?|phone))?|t[ée]l[ée]phone|tél|tel[ée]fono|phones?|mobile|mobil|m[óo]vil|handy|cell(?:phone|ulare)?|celular|portable|fax|msisdn|whats ?app|sms|rufnummer|(?:call|ring|text|reach) (?:me|us))(?![A-Za-z0-9\u00C0-\u024F])|電話|携帯|手机|电话/gi;
 
 /**
  * A number as people write it: optional `+` or `00`, digit groups with single separators, one
@@ -167,11 +167,15 @@ function isDigit(c: number): boolean {
  * tries one bounded candidate (at most 8 groups), so the pass stays linear.
  */
 export function redactPhonesByContext(input: string, validate: (candidate: string) => boolean = isPhoneCandidate): string {
-  const context = new RegExp(PHONE_CONTEXT.source, "gi");
-  const bodyRegex = new RegExp(PHONE_BODY.source, "y");
+  // Module regexes, reset here: the scan is synchronous and never re-entered.
+  const context = PHONE_CONTEXT;
+  const bodyRegex = PHONE_BODY;
+  context.lastIndex = 0;
   let out = "";
   let from = 0;
   for (let m = context.exec(input); m !== null; m = context.exec(input)) {
+    // A letter in front makes another word (`hotel`, `microphone`); checked here, not in the regex, which is faster.
+    if (m.index > 0 && (isLetter(input.charCodeAt(m.index - 1)) || isDigit(input.charCodeAt(m.index - 1)))) continue;
     const start = numberStart(input, m.index + m[0].length);
     if (start < 0 || start < from) continue;
     bodyRegex.lastIndex = start;
