@@ -1,4 +1,5 @@
 import { isSsnParts } from "./numbers.js";
+import { phoneAfterWord } from "./phone.js";
 import { isPlaceholder, PLACEHOLDER } from "./placeholders.js";
 import { isExpression, isReferenceOrMask } from "./values.js";
 
@@ -58,26 +59,6 @@ const AWS_SECRET =
   /(?:aws|amazon)[ _-]?secret(?:[ _-]?access)?[ _-]?key|secret[ _-]?access[ _-]?key(?:[ _-]?id)?/gi;
 const AWS_SECRET_VALUE = /["']?[ \t]*(?:[:=]|=>|is)?[ \t]*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/y;
 
-function redactAwsSecrets(input: string): string {
-  const context = AWS_SECRET;
-  const value = AWS_SECRET_VALUE;
-  context.lastIndex = 0;
-  let out = "";
-  let from = 0;
-  for (let m = context.exec(input); m !== null; m = context.exec(input)) {
-    if (/id$/i.test(m[0])) continue;
-    value.lastIndex = m.index + m[0].length;
-    const v = value.exec(input);
-    const key = v?.[1];
-    if (v === null || key === undefined || !/[A-Z]/.test(key) || !/[a-z]/.test(key)) continue;
-    const start = value.lastIndex - key.length;
-    out += input.slice(from, start) + PLACEHOLDER.SECRET;
-    from = value.lastIndex;
-    context.lastIndex = from;
-  }
-  return from === 0 ? input : out + input.slice(from);
-}
-
 // Nine digits right after an SSN label: `SSN# 536901234`, `Social Security No. 219099999`.
 const SSN_LABELLED =
   /(?<![A-Za-z])(?:ssn|ss#|social[ _-]?security(?:[ _-]?(?:number|num|nr|no\.?))?)(["']?[ \t]*(?:#|no\.?|number|is)?[ \t]*[:=#]?[ \t]*["']?)(\d{3})(\d{2})(\d{4})(?![\d-])/gi;
@@ -89,45 +70,106 @@ function replaceSsnLabelled(match: string, filler: string, area: string, group: 
 
 type Replacer = (substring: string, ...args: unknown[]) => string;
 
-// Where a password word can start: one cheap scan, then the full patterns run only at the hits.
-const PASSWORD_HIT = /pass|pw|contrase|senha|wachtw|kennw|mot de/gi;
-const PROSE_AT = new RegExp(PASSWORD_PROSE.source, "iy");
-const FLAG_AT = new RegExp(PASSWORD_FLAG.source, "iy");
-
 function isFlagChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45;
 }
 
-export function redactPasswordsByContext(input: string): string {
-  let out = "";
-  let from = 0;
-  PASSWORD_HIT.lastIndex = 0;
-  for (let hit = PASSWORD_HIT.exec(input); hit !== null; hit = PASSWORD_HIT.exec(input)) {
-    // Back to the start of the word or flag (`--db-password`), at most 40 characters.
-    let start = hit.index;
-    while (start > from && hit.index - start < 40 && isFlagChar(input.charCodeAt(start - 1))) start--;
-    if (start < from) continue;
-    const flag = input.charCodeAt(start) === 45;
-    const regex = flag ? FLAG_AT : PROSE_AT;
-    regex.lastIndex = start;
-    const m = regex.exec(input);
-    if (m === null) continue;
-    const replaced = flag
-      ? replacePasswordFlag(m[0], m[1], m[2], m[3], m[4])
-      : replacePasswordProse(m[0], m[1], m[2], m[3], m[4], m[5]);
-    const end = start + m[0].length;
-    PASSWORD_HIT.lastIndex = end;
-    if (replaced === m[0]) continue;
-    out += input.slice(from, start) + replaced;
-    from = end;
-  }
-  out = from === 0 ? input : out + input.slice(from);
-  if (out.includes("-u") || out.includes("--user")) out = out.replace(USER_PASSWORD_FLAG, replaceUserPasswordFlag as Replacer);
-  return out;
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
-export { redactAwsSecrets };
+const PROSE_AT = new RegExp(PASSWORD_PROSE.source, "iy");
+const FLAG_AT = new RegExp(PASSWORD_FLAG.source, "iy");
+const AWS_AT = new RegExp(`(?:${AWS_SECRET.source})${AWS_SECRET_VALUE.source.slice(0)}`, "iy");
+const SSN_AT = new RegExp(SSN_LABELLED.source, "iy");
 
-export function redactLabelledSsns(input: string): string {
-  return input.replace(SSN_LABELLED, replaceSsnLabelled as Replacer);
+/**
+ * Every word that can start a context, in one scan: case-insensitive word lists cost a full pass
+ * each, so one list serves phones, passwords, SSN labels and AWS secrets, and each hit tries its own
+ * sticky pattern once. Hits are word starts or inside words (`PGPASSWORD`), never more than one
+ * bounded attempt each, so the pass stays linear.
+ */
+const CONTEXT_HIT =
+  /t(?:[eé]l|ext )|phone|m(?:obil|[óo]vil|sisdn|ot de)|handy|c(?:el(?:l|ular)|all |ontrase)|p(?:ortable|ass|w)|fax|whats|wachtw|s(?:ms|enha|s[n#]|ocial|ecret)|r(?:ufnummer|ing |each )|kennw|電話|携帯|手机|电话/gi;
+
+// Written as a trie: irregexp scans a shared-prefix alternation about a third faster than a flat list.
+const PASSWORD_WORDS = new Set(["pass", "pw", "contrase", "senha", "wachtw", "kennw", "mot de"]);
+
+export interface ContextKinds {
+  readonly phone: boolean;
+  readonly ssn: boolean;
+  readonly secret: boolean;
+}
+
+type Found = [start: number, end: number, replacement: string] | undefined;
+
+function passwordAt(input: string, hit: number, floor: number): Found {
+  // Back to the start of the word or flag (`--db-password`), at most 40 characters.
+  let start = hit;
+  while (start > floor && hit - start < 40 && isFlagChar(input.charCodeAt(start - 1))) start--;
+  const flag = input.charCodeAt(start) === 45;
+  const regex = flag ? FLAG_AT : PROSE_AT;
+  regex.lastIndex = start;
+  const m = regex.exec(input);
+  if (m === null) return undefined;
+  const replaced = flag ? replacePasswordFlag(m[0], m[1], m[2], m[3], m[4]) : replacePasswordProse(m[0], m[1], m[2], m[3], m[4], m[5]);
+  return replaced === m[0] ? undefined : [start, start + m[0].length, replaced];
+}
+
+function awsAt(input: string, hit: number): Found {
+  // `aws_secret_access_key`, `AWS secret key`: start at the vendor word when there is one.
+  let start = hit;
+  for (const prefix of ["aws", "amazon"]) {
+    for (const gap of [0, 1]) {
+      const s = hit - prefix.length - gap;
+      if (s >= 0 && input.slice(s, s + prefix.length).toLowerCase() === prefix && (s === 0 || !isAsciiLetter(input.charCodeAt(s - 1)))) start = s;
+    }
+  }
+  AWS_AT.lastIndex = start;
+  const m = AWS_AT.exec(input);
+  const key = m?.[1];
+  if (m === null || key === undefined || !/[A-Z]/.test(key) || !/[a-z]/.test(key) || /id["' \t:=]*$/i.test(m[0].slice(0, -key.length))) return undefined;
+  const end = start + m[0].length;
+  return [end - key.length, end, PLACEHOLDER.SECRET];
+}
+
+function ssnAt(input: string, hit: number): Found {
+  if (hit > 0 && isAsciiLetter(input.charCodeAt(hit - 1))) return undefined;
+  SSN_AT.lastIndex = hit;
+  const m = SSN_AT.exec(input);
+  if (m === null || !isSsnParts(m[2] ?? "", m[3] ?? "", m[4] ?? "")) return undefined;
+  const end = hit + m[0].length;
+  return [end - 9, end, PLACEHOLDER.US_SSN];
+}
+
+/** Phones, passwords, labelled SSNs and AWS secrets found by the words in front of them, in one scan. */
+export function createContextRedactor(kinds: ContextKinds): (input: string) => string {
+  return (input) => {
+    let out = "";
+    let from = 0;
+    CONTEXT_HIT.lastIndex = 0;
+    for (let hit = CONTEXT_HIT.exec(input); hit !== null; hit = CONTEXT_HIT.exec(input)) {
+      const at = hit.index;
+      if (at < from) continue;
+      const word = hit[0].toLowerCase();
+      let found: Found;
+      if (PASSWORD_WORDS.has(word)) {
+        if (kinds.secret) found = passwordAt(input, at, from);
+      } else if (word === "secret") {
+        if (kinds.secret) found = awsAt(input, at);
+      } else if (word === "ssn" || word === "ss#" || word === "social") {
+        if (kinds.ssn) found = ssnAt(input, at);
+      } else if (kinds.phone) {
+        const span = phoneAfterWord(input, at);
+        if (span !== undefined) found = [span[0], span[1], PLACEHOLDER.PHONE];
+      }
+      if (found === undefined || found[0] < from) continue;
+      out += input.slice(from, found[0]) + found[2];
+      from = found[1];
+      if (CONTEXT_HIT.lastIndex < from) CONTEXT_HIT.lastIndex = from;
+    }
+    out = from === 0 ? input : out + input.slice(from);
+    if (kinds.secret && (out.includes("-u") || out.includes("--user"))) out = out.replace(USER_PASSWORD_FLAG, replaceUserPasswordFlag as Replacer);
+    return out;
+  };
 }

@@ -161,35 +161,33 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+const PHONE_CONTEXT_AT = new RegExp(PHONE_CONTEXT.source, "iy");
+
 /**
- * Numbers written without `+` in national formats (`020 7946 0958`, `0151 23456789`,
- * `06 12 34 56 78`) where the text says they are phones. A cheap scan finds the words; each word
- * tries one bounded candidate (at most 8 groups), so the pass stays linear.
+ * The phone number after a phone word that may start at `at` (`Tel.`, `Handy`, `call me on`…), as
+ * `[start, end]`, or undefined. One bounded attempt: the word, at most three short filler words,
+ * at most eight digit groups. Numbers written without `+` in national formats (`020 7946 0958`,
+ * `0151 23456789`, `06 12 34 56 78`) count only here, where the text says they are phones.
  */
-export function redactPhonesByContext(input: string, validate: (candidate: string) => boolean = isPhoneCandidate): string {
-  // Module regexes, reset here: the scan is synchronous and never re-entered.
-  const context = PHONE_CONTEXT;
-  const bodyRegex = PHONE_BODY;
-  context.lastIndex = 0;
-  let out = "";
-  let from = 0;
-  for (let m = context.exec(input); m !== null; m = context.exec(input)) {
-    // A letter in front makes another word (`hotel`, `microphone`); checked here, not in the regex, which is faster.
-    if (m.index > 0 && (isLetter(input.charCodeAt(m.index - 1)) || isDigit(input.charCodeAt(m.index - 1)))) continue;
-    const start = numberStart(input, m.index + m[0].length);
-    if (start < 0 || start < from) continue;
-    bodyRegex.lastIndex = start;
-    const body = bodyRegex.exec(input)?.[0];
-    if (body === undefined) continue;
-    const end = start + body.length;
-    const after = input.charCodeAt(end);
-    // Glued to a word, or a longer dotted or dashed token (`4.12.0-rc1`): not a number on its own.
-    if (isLetter(after) || after === 95 || ((after === 46 || after === 45) && isDigit(input.charCodeAt(end + 1)))) continue;
-    const length = phoneLength(body, validate);
-    if (length === 0) continue;
-    out += input.slice(from, start) + PLACEHOLDER.PHONE;
-    from = start + length;
-    if (context.lastIndex < from) context.lastIndex = from;
-  }
-  return from === 0 ? input : out + input.slice(from);
+export function phoneAfterWord(
+  input: string,
+  at: number,
+  validate: (candidate: string) => boolean = isPhoneCandidate,
+): [number, number] | undefined {
+  // A letter or digit in front makes another word (`hotel`, `microphone`).
+  if (at > 0 && (isLetter(input.charCodeAt(at - 1)) || isDigit(input.charCodeAt(at - 1)))) return undefined;
+  PHONE_CONTEXT_AT.lastIndex = at;
+  const word = PHONE_CONTEXT_AT.exec(input);
+  if (word === null) return undefined;
+  const start = numberStart(input, at + word[0].length);
+  if (start < 0) return undefined;
+  PHONE_BODY.lastIndex = start;
+  const body = PHONE_BODY.exec(input)?.[0];
+  if (body === undefined) return undefined;
+  const end = start + body.length;
+  const after = input.charCodeAt(end);
+  // Glued to a word, or a longer dotted or dashed token (`4.12.0-rc1`): not a number on its own.
+  if (isLetter(after) || after === 95 || ((after === 46 || after === 45) && isDigit(input.charCodeAt(end + 1)))) return undefined;
+  const length = phoneLength(body, validate);
+  return length === 0 ? undefined : [start, start + length];
 }

@@ -1,11 +1,11 @@
-import { redactAwsSecrets, redactLabelledSsns, redactPasswordsByContext } from "./context.js";
+import { createContextRedactor } from "./context.js";
 import { redactEmails } from "./email.js";
 import { createKeyValueRedactor } from "./key-value.js";
 import { IPV4_CANDIDATE, redactIpv6, replaceIpv4 } from "./ip-rules.js";
 import { CARD_CANDIDATE, IBAN_CANDIDATE, replaceCard, replaceIban, replaceSsn, SSN_CANDIDATE } from "./numbers.js";
 import type { ResolvedPiiOptions } from "./options.js";
 import { redactPrivateKeys } from "./pem.js";
-import { INTERNATIONAL_PHONE, NORTH_AMERICAN_PHONE, redactPhonesByContext, replaceInternational } from "./phone.js";
+import { INTERNATIONAL_PHONE, NORTH_AMERICAN_PHONE, replaceInternational } from "./phone.js";
 import { PLACEHOLDER } from "./placeholders.js";
 import {
   BEARER,
@@ -69,7 +69,6 @@ const SAFE_WHOLE =
 
 // Cheap tests that decide whether the context passes can match at all.
 const PASSWORD_WORD = /pass|pw|contrase|senha|wachtw|kennw|-u[ \t]|--user/i;
-const SSN_WORD = /ss[n#]|social/i;
 
 type Replacer = (match: string, ...rest: never[]) => string;
 
@@ -95,6 +94,7 @@ function regexPass(applies: Pass["applies"], regex: RegExp, replacer: Replacer |
 export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassifier): (input: string) => string {
   const on = options.detectors;
   const passes: Pass[] = [];
+  let contextPass: Pass | undefined;
 
   for (const p of options.patterns) {
     passes.push(regexPass(() => true, p.regex, () => p.replacement));
@@ -107,25 +107,29 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
     passes.push(regexPass((s) => s.length >= 20, VENDOR_TOKEN, replaceVendorToken));
     passes.push(regexPass((s) => s.length >= 15 && (s.includes("earer") || s.includes("EARER")), BEARER, replaceBearer));
     passes.push({ applies: (_s, sh) => sh.colons > 0 || sh.equals, run: createKeyValueRedactor(keys) });
-    passes.push({ applies: (s) => s.length >= 8 && PASSWORD_WORD.test(s), run: redactPasswordsByContext });
-    passes.push({ applies: (s) => s.length >= 50 && (s.includes("ecret") || s.includes("ECRET")), run: redactAwsSecrets });
   }
   if (on.has("EMAIL")) passes.push({ applies: (s, sh) => sh.at || s.includes("%40"), run: redactEmails });
   if (on.has("IBAN")) passes.push(regexPass((_s, sh) => sh.digits >= 11, IBAN_CANDIDATE, replaceIban));
   if (on.has("CREDIT_CARD")) passes.push(regexPass((_s, sh) => sh.digits >= 13, CARD_CANDIDATE, replaceCard));
   if (on.has("US_SSN")) {
     passes.push(regexPass((_s, sh) => sh.digits >= 9, SSN_CANDIDATE, replaceSsn));
-    passes.push({ applies: (s, sh) => sh.digits >= 9 && SSN_WORD.test(s), run: redactLabelledSsns });
   }
   if (on.has("PHONE")) {
     passes.push(regexPass((_s, sh) => sh.plus && sh.digits >= 8, INTERNATIONAL_PHONE, replaceInternational));
     passes.push(regexPass((_s, sh) => sh.digits >= 10, NORTH_AMERICAN_PHONE, PLACEHOLDER.PHONE));
-    passes.push({ applies: (_s, sh) => sh.digits >= 8, run: (s) => redactPhonesByContext(s) });
+  }
+  // Values that only the words in front of them identify: one scan for all their words, last, so
+  // the values other passes took are placeholders by then.
+  const context = { phone: on.has("PHONE"), ssn: on.has("US_SSN"), secret: on.has("SECRET") };
+  if (context.phone || context.ssn || context.secret) {
+    const run = createContextRedactor(context);
+    contextPass = { applies: (s, sh) => s.length >= 8 && (sh.digits >= 8 || (context.secret && (PASSWORD_WORD.test(s) || s.includes("ecret") || s.includes("ECRET")))), run };
   }
   if (on.has("IP")) {
     passes.push({ applies: (s, sh) => sh.colons >= 7 || (sh.colons >= 2 && s.includes("::")), run: redactIpv6 });
     passes.push(regexPass((_s, sh) => sh.digits >= 4 && sh.dots >= 3, IPV4_CANDIDATE, replaceIpv4));
   }
+  if (contextPass !== undefined) passes.push(contextPass);
 
   // Nothing under six characters can hold any built-in type (`a@b.co` is the shortest), and the
   // ids, hashes and timestamps that fill most payloads are recognised whole, in one test.
