@@ -63,10 +63,6 @@ const AWS_SECRET_VALUE = /["']?[ \t]*(?:[:=]|=>|is)?[ \t]*["']?([A-Za-z0-9/+]{40
 const SSN_LABELLED =
   /(?<![A-Za-z])(?:ssn|ss#|social[ _-]?security(?:[ _-]?(?:number|num|nr|no\.?))?)(["']?[ \t]*(?:#|no\.?|number|is)?[ \t]*[:=#]?[ \t]*["']?)(\d{3})(\d{2})(\d{4})(?![\d-])/gi;
 
-function replaceSsnLabelled(match: string, filler: string, area: string, group: string, serial: string): string {
-  if (!isSsnParts(area, group, serial)) return match;
-  return match.slice(0, match.length - 9) + PLACEHOLDER.US_SSN;
-}
 
 type Replacer = (substring: string, ...args: unknown[]) => string;
 

@@ -1,6 +1,6 @@
 import { isCookieKey, scrubCookieHeader } from "./cookies.js";
 import { isSsnParts } from "./numbers.js";
-import { isPlaceholder, PLACEHOLDER } from "./placeholders.js";
+import { PLACEHOLDER } from "./placeholders.js";
 import { isInternationalDigits, isNationalDigits } from "./phone.js";
 import { keyWords } from "./sensitive-keys.js";
 import type { KeyClassifier } from "./sensitive-keys.js";

@@ -90,10 +90,11 @@ export function isNationalDigits(digits: string): boolean {
 
 /**
  * Words that say a phone number follows, in several languages: `Tel.`, `Handy`, `portable`,
- * `móvil`, `call me on`, `電話`… Letters on either side make another word (`hotel`, `telemetry`).
+ * `móvil`, `call me on`, `電話`…, with a `number` suffix (`Handynummer`, `phone_number`, `mobile no`).
+ * Letters on either side make another word (`hotel`, `telemetry`).
  */
 const PHONE_CONTEXT =
-  /(?:tel(?:e(?:fon(?:o|e|nummer)?|phone))?|t[ée]l[ée]phone|tél|tel[ée]fono|phones?|mobile|mobil|m[óo]vil|handy|cell(?:phone|ulare)?|celular|portable|fax|msisdn|whats ?app|sms|rufnummer|(?:call|ring|text|reach) (?:me|us))(?![A-Za-z0-9\u00C0-\u024F])|電話|携帯|手机|电话/gi;
+  /(?:tel(?:e(?:fon(?:o|e|nummer)?|phone))?|t[ée]l[ée]phone|tél|tel[ée]fono|phones?|mobile|mobil|m[óo]vil|handy|cell(?:phone|ulare)?|celular|portable|fax|msisdn|whats ?app|sms|rufnummer|(?:call|ring|text|reach) (?:me|us))(?:[ _-]?(?:nummer|number|num|no|nr))?(?![A-Za-z0-9\u00C0-\u024F])|電話|携帯|手机|电话/gi;
 
 /**
  * A number as people write it: optional `+` or `00`, digit groups with single separators, one
@@ -105,8 +106,8 @@ const PHONE_BODY = /(?:\+|00)?(?:\(\d{1,5}\)[ .\/-]{0,2})?\d{1,8}(?:(?:[ .\/-]{1
 const DATE_LIKE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$/;
 
 function isContextFiller(c: number): boolean {
-  // blank, " # ' ( ) - . : = _ and the full-width colon, en dash
-  return c === 32 || c === 9 || c === 34 || c === 35 || c === 39 || c === 40 || c === 41 || c === 45 || c === 46 || c === 58 || c === 61 || c === 95 || c === 0xff1a || c === 0x2013;
+  // blank, " # ' ( ) - . : = and the full-width colon, en dash. Not `_`: `phone_count=…` is another key.
+  return c === 32 || c === 9 || c === 34 || c === 35 || c === 39 || c === 40 || c === 41 || c === 45 || c === 46 || c === 58 || c === 61 || c === 0xff1a || c === 0x2013;
 }
 
 function isLetter(c: number): boolean {
