@@ -3,7 +3,16 @@
  * inputs (must be linear), and the corpus quality table. Prints markdown; asserts nothing.
  */
 import { createScrubber } from "../src/pii/index.js";
-import { loadTextCorpus, qualityTable, scoreCorpus } from "../test/fixtures/pii/quality.js";
+import {
+  headlineRows,
+  loadHoldoutObjects,
+  loadHoldoutText,
+  loadObjectCorpus,
+  loadTextCorpus,
+  qualityTable,
+  scoreCorpus,
+  scoreObjects,
+} from "../test/fixtures/pii/quality.js";
 
 const scrub = createScrubber();
 const out = (line = ""): void => {
@@ -130,6 +139,23 @@ const ADVERSARIAL: [string, (bytes: number) => string][] = [
   ["`://u:` storm", (b) => repeat("://u:", b)],
   ["IBAN-like groups `DE89 3704 `…", (b) => repeat("DE89 3704 ", b)],
   ["lower-case IBAN-like groups `de89 ab12 `…", (b) => repeat("de89 ab12 ", b)],
+  ["phone words then digit groups", (b) => repeat("tel 0 1 2 3 4 5 6 7 8 9 ", b)],
+  ["phone words storm", (b) => repeat("call me on ", b)],
+  ["phone word before a long number", (b) => repeat("Handy 0151 2345678901234567890 ", b)],
+  ["password prose storm", (b) => repeat("the password is ", b)],
+  ["password for storm", (b) => repeat("password for the x is ", b)],
+  ["password flag storm", (b) => repeat("--password ", b)],
+  ["curl user flag storm", (b) => repeat("-u a:", b)],
+  ["AWS secret words storm", (b) => repeat("aws secret access key ", b)],
+  ["AWS words then 40-char runs", (b) => repeat("secret access key is AAAAaaaa0000AAAAaaaa0000AAAAaaaa0000AAAAaaaa ", b)],
+  ["SSN label storm", (b) => repeat("SSN# ", b)],
+  ["SSN label then digits", (b) => repeat("ssn=123456789", b)],
+  ["percent-encoded @ storm", (b) => repeat("%40", b)],
+  ["a%40b. storm", (b) => repeat("a%40b.", b)],
+  ["cookie header pairs", (b) => repeat("Cookie: a=b; ", b)],
+  ["yav_ prefixes", (b) => repeat("yav_", b)],
+  ["template values after keys", (b) => repeat("password=${", b)],
+  ["template literals after keys", (b) => repeat("token=`", b)],
 ];
 out();
 out("### Adversarial inputs (`text()`), time must grow linearly");
@@ -145,7 +171,19 @@ for (const [name, make] of ADVERSARIAL) {
   out(`| ${name} | ${a.toFixed(2)} ms | ${b.toFixed(2)} ms | ${c.toFixed(2)} ms | ${(c / a).toFixed(1)}× |`);
 }
 
-out();
-out("### Corpus quality (test/fixtures/pii)");
-out();
-out(qualityTable(scoreCorpus((t) => scrub.text(t))));
+const quality = (title: string, texts: ReturnType<typeof loadTextCorpus>, objects: ReturnType<typeof loadObjectCorpus>): void => {
+  const textScore = scoreCorpus((t) => scrub.text(t), texts);
+  out();
+  out(`### ${title}`);
+  out();
+  out("| measure | count | score |");
+  out("|---|---:|---:|");
+  for (const row of headlineRows(textScore, scoreObjects((v) => scrub.value(v), objects))) out(row);
+  out();
+  out("Per type (text):");
+  out();
+  out(qualityTable(textScore));
+};
+quality("Corpus quality: generated corpus (test/fixtures/pii)", loadTextCorpus(), loadObjectCorpus());
+quality("Corpus quality: hand-written holdout (holdout-text.jsonl, holdout-objects.json)", loadHoldoutText(), loadHoldoutObjects());
+quality("Corpus quality: both together", [...loadTextCorpus(), ...loadHoldoutText()], [...loadObjectCorpus(), ...loadHoldoutObjects()]);

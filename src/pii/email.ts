@@ -82,26 +82,58 @@ function localStart(input: string, at: number): number {
  * stay linear.
  */
 export function redactEmails(input: string): string {
-  let at = input.indexOf("@");
+  const nextAt = atFinder(input);
+  let at = nextAt(0);
   if (at < 0) return input;
   let out = "";
   let from = 0;
   while (at >= 0) {
-    const start = localStart(input, at);
-    let next = at + 1;
-    if (start >= from) {
-      const end = domainEnd(input, at + 1);
+    // `jane%40example.org` in a URL or query string: the `@` percent-encoded.
+    const width = input.charCodeAt(at) === 64 ? 1 : 3;
+    let start = localStart(input, at);
+    if (start >= 0) start = afterEncodedDelimiter(input, start, at);
+    let next = at + width;
+    if (start >= from && start < at) {
+      const end = domainEnd(input, at + width);
       // `git@github.com:org/repo` is an SSH remote, not a person's address; `logo@2x.png` an image.
       const isGitRemote = end > 0 && input.charCodeAt(end) === 58 && input.slice(start, at) === "git";
-      if (end > 0 && !isGitRemote && !SCALED_IMAGE.test(input.slice(at + 1, end))) {
+      if (end > 0 && !isGitRemote && !SCALED_IMAGE.test(input.slice(at + width, end))) {
         out += input.slice(from, start) + PLACEHOLDER.EMAIL;
         from = end;
         next = end;
       }
     }
-    at = input.indexOf("@", next);
+    at = nextAt(next);
   }
   return from === 0 ? input : out + input.slice(from);
+}
+
+/**
+ * Finds the next `@` or `%40`. Each kind's next position is remembered and searched again only
+ * once passed, so a string without `%40` is scanned for it once, not once per `@`.
+ */
+function atFinder(input: string): (from: number) => number {
+  let plain = -2;
+  let encoded = -2;
+  return (from) => {
+    if (plain !== -1 && plain < from) plain = input.indexOf("@", from);
+    if (encoded !== -1 && encoded < from) encoded = input.indexOf("%40", from);
+    if (encoded < 0) return plain;
+    return plain < 0 ? encoded : Math.min(plain, encoded);
+  };
+}
+
+// Percent-encoded delimiters that end whatever came before an address: `mailto%3Aanna%40…`, `%3D`, `%2F`, `%20`…
+const ENCODED_DELIMITER = /%(?:3[abdfABDF]|2[0260cfCF]|22|3C|3c|3E|3e)/g;
+
+/** The local part starts after the last percent-encoded delimiter in it. */
+function afterEncodedDelimiter(input: string, start: number, at: number): number {
+  const local = input.slice(start, at);
+  if (!local.includes("%")) return start;
+  let last = -1;
+  ENCODED_DELIMITER.lastIndex = 0;
+  for (let m = ENCODED_DELIMITER.exec(local); m !== null; m = ENCODED_DELIMITER.exec(local)) last = m.index + 3;
+  return last < 0 ? start : start + last;
 }
 
 /** Whether the whole (trimmed) string is one e-mail address. */

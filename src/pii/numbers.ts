@@ -88,8 +88,12 @@ export const SSN_CANDIDATE = /(?<![\w.\/+-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]
 
 /** Replacer for {@link SSN_CANDIDATE}: area 000, 666 and 9xx, group 00 and serial 0000 are never issued. */
 export function replaceSsn(match: string, area: string, _sep: string, group: string, serial: string): string {
-  if (area === "000" || area === "666" || area[0] === "9" || group === "00" || serial === "0000") return match;
-  return PLACEHOLDER.US_SSN;
+  return isSsnParts(area, group, serial) ? PLACEHOLDER.US_SSN : match;
+}
+
+/** Area 000, 666 and 9xx, group 00 and serial 0000 are never issued. */
+export function isSsnParts(area: string, group: string, serial: string): boolean {
+  return !(area === "000" || area === "666" || area[0] === "9" || group === "00" || serial === "0000");
 }
 
 /**

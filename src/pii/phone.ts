@@ -37,7 +37,7 @@ export const INTERNATIONAL_PHONE =
  * in front is fine (`tel:415-555-2671`, `Phone:…`); a dot, slash or dash means a longer token.
  */
 export const NORTH_AMERICAN_PHONE =
-  /(?<![\w+.\/-])(?:1[ .-]?)?(?:\([2-9]\d\d\)[ .-]?[2-9]\d\d[ .-]?|[2-9]\d\d([ .-])[2-9]\d\d\1)\d{4}(?![\w]|[.-]\d)/g;
+  /(?<![\w+.\/-])(?:1[ .-]?)?(?:\([2-9]\d\d\)[ .-]?[2-9]\d\d[ .-]?|\(555\)[ .-]?[01]\d\d[ .-]?|[2-9]\d\d([ .-])[2-9]\d\d\1|555([ .-])[01]\d\d\2)\d{4}(?![\w]|[.-]\d)/g;
 
 /**
  * Replacer for {@link INTERNATIONAL_PHONE}: the digit count is checked on the longest run of
@@ -81,4 +81,114 @@ export function isPhoneNumber(value: string): boolean {
   if (text.startsWith("+")) return isInternationalDigits(digits);
   if (digits.length === 11 && digits[0] === "1") return isNanpNational(digits.slice(1));
   return isNanpNational(digits);
+}
+
+/** A national number (trunk `0` or none): 8 to 13 digits, not one digit repeated. */
+export function isNationalDigits(digits: string): boolean {
+  return digits.length >= 8 && digits.length <= 13 && !/^(\d)\1+$/.test(digits);
+}
+
+/**
+ * Words that say a phone number follows, in several languages: `Tel.`, `Handy`, `portable`,
+ * `móvil`, `call me on`, `電話`…, with a `number` suffix (`Handynummer`, `phone_number`, `mobile no`).
+ * Letters on either side make another word (`hotel`, `telemetry`).
+ */
+const PHONE_CONTEXT =
+  /(?:tel(?:e(?:fon(?:o|e|nummer)?|phone))?|t[ée]l[ée]phone|tél|tel[ée]fono|phones?|mobile|mobil|m[óo]vil|handy|cell(?:phone|ulare)?|celular|portable|fax|msisdn|whats ?app|sms|rufnummer|(?:call|ring|text|reach) (?:me|us))(?:[ _-]?(?:nummer|number|num|no|nr))?(?![A-Za-z0-9\u00C0-\u024F])|電話|携帯|手机|电话/gi;
+
+/**
+ * A number as people write it: optional `+` or `00`, digit groups with single separators, one
+ * parenthesised area code (`(02) 9374 4000`, `+49 (0)30 …`). Sticky and without a failing tail,
+ * so it matches greedily in one pass and never backtracks.
+ */
+const PHONE_BODY = /(?:\+|00)?(?:\(\d{1,5}\)[ .\/-]{0,2})?\d{1,8}(?:(?:[ .\/-]{1,2}|[ .\/-]?\(\d{1,5}\)[ .\/-]{0,2})\d{1,8}){0,7}/y;
+
+const DATE_LIKE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$/;
+
+function isContextFiller(c: number): boolean {
+  // blank, " # ' ( ) - . : = and the full-width colon, en dash. Not `_`: `phone_count=…` is another key.
+  return c === 32 || c === 9 || c === 34 || c === 35 || c === 39 || c === 40 || c === 41 || c === 45 || c === 46 || c === 58 || c === 61 || c === 0xff1a || c === 0x2013;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0x24f);
+}
+
+/** Where the number after a phone word starts: past at most three short words and label punctuation. */
+function numberStart(input: string, from: number): number {
+  let words = 0;
+  let wordLength = 0;
+  for (let i = from; i < input.length && i - from <= 40; i++) {
+    const c = input.charCodeAt(i);
+    const next = input.charCodeAt(i + 1);
+    if ((c >= 48 && c <= 57) || c === 43 || (c === 40 && next >= 48 && next <= 57)) return i;
+    if (isLetter(c)) {
+      if (wordLength === 0 && ++words > 3) return -1;
+      if (++wordLength > 12) return -1;
+      continue;
+    }
+    wordLength = 0;
+    if (!isContextFiller(c)) return -1;
+  }
+  return -1;
+}
+
+/** Whether a number found after a phone word is one: international rules after `+`/`00`, else national length. */
+export function isPhoneCandidate(candidate: string): boolean {
+  if (DATE_LIKE.test(candidate)) return false;
+  const international = candidate.startsWith("+") || candidate.startsWith("00");
+  // A `(0)` after the country code is the trunk prefix, not dialled.
+  const digits = (international ? candidate.replace("(0)", "") : candidate).replace(/\D/g, "");
+  if (candidate.startsWith("+")) return isInternationalDigits(digits);
+  if (candidate.startsWith("00") && digits.length >= 10) return isInternationalDigits(digits.slice(2));
+  return isNationalDigits(digits);
+}
+
+/** The longest leading run of groups of `body` that passes `validate`, or 0. */
+function phoneLength(body: string, validate: (candidate: string) => boolean): number {
+  for (let end = body.length; end > 0; ) {
+    if (validate(body.slice(0, end))) return end;
+    // Drop the last group and the separators in front of it.
+    let i = end - 1;
+    while (i > 0 && isDigit(body.charCodeAt(i))) i--;
+    while (i > 0 && !isDigit(body.charCodeAt(i))) i--;
+    if (i <= 0) return 0;
+    end = i + 1;
+  }
+  return 0;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+const PHONE_CONTEXT_AT = new RegExp(PHONE_CONTEXT.source, "iy");
+
+/**
+ * The phone number after a phone word that may start at `at` (`Tel.`, `Handy`, `call me on`…), as
+ * `[start, end]`, or undefined. One bounded attempt: the word, at most three short filler words,
+ * at most eight digit groups. Numbers written without `+` in national formats (`020 7946 0958`,
+ * `0151 23456789`, `06 12 34 56 78`) count only here, where the text says they are phones.
+ */
+export function phoneAfterWord(
+  input: string,
+  at: number,
+  validate: (candidate: string) => boolean = isPhoneCandidate,
+): [number, number] | undefined {
+  // A letter or digit in front makes another word (`hotel`, `microphone`).
+  if (at > 0 && (isLetter(input.charCodeAt(at - 1)) || isDigit(input.charCodeAt(at - 1)))) return undefined;
+  PHONE_CONTEXT_AT.lastIndex = at;
+  const word = PHONE_CONTEXT_AT.exec(input);
+  if (word === null) return undefined;
+  const start = numberStart(input, at + word[0].length);
+  if (start < 0) return undefined;
+  PHONE_BODY.lastIndex = start;
+  const body = PHONE_BODY.exec(input)?.[0];
+  if (body === undefined) return undefined;
+  const end = start + body.length;
+  const after = input.charCodeAt(end);
+  // Glued to a word, or a longer dotted or dashed token (`4.12.0-rc1`): not a number on its own.
+  if (isLetter(after) || after === 95 || ((after === 46 || after === 45) && isDigit(input.charCodeAt(end + 1)))) return undefined;
+  const length = phoneLength(body, validate);
+  return length === 0 ? undefined : [start, start + length];
 }

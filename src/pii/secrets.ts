@@ -17,6 +17,7 @@ export const VENDOR_TOKEN = new RegExp(
       "whsec_[A-Za-z0-9+/=]{20,100}", // Stripe webhook signing secret
       "npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", // npm access token
       "hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9])", // Hugging Face
+      "yav_[A-Za-z0-9_]{16,128}(?![A-Za-z0-9_])", // Yavio project key (ours)
     ].join("|") +
     ")|(?<![A-Za-z0-9_-])(?:" +
     [
@@ -35,6 +36,8 @@ export const VENDOR_TOKEN = new RegExp(
 /** Replacer for {@link VENDOR_TOKEN}: an `sk-` word without digits is prose (`sk-learn-style-name`). */
 export function replaceVendorToken(match: string): string {
   if (match.startsWith("sk-") && !/\d/.test(match)) return match;
+  // `yav_session_handler_name`: a snake_case identifier, not a key (keys mix case or digits).
+  if (match.startsWith("yav_") && !/\d|[A-Z]/.test(match)) return match;
   return PLACEHOLDER.SECRET;
 }
 

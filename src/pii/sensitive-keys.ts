@@ -9,18 +9,41 @@ const SECRET_KEYS = [
   "privatekey", "authorization", "proxyauthorization", "cookie", "cookies", "setcookie",
   "credential", "credentials", "otp", "cvv", "cvc", "cvv2", "cvc2", "securitycode",
   "connectionstring", "databaseurl", "dsn",
+  // Second factors and one-time secrets.
+  "pin", "pincode", "otpsecret", "otpcode", "totp", "totpsecret", "hotpsecret", "mfasecret", "mfacode",
+  "twofactorsecret", "recoverycode", "recoverycodes", "backupcode", "backupcodes",
+  // Anti-forgery tokens in their framework spellings.
+  "csrf", "xsrf", "csrfmiddlewaretoken", "authenticitytoken", "requestverificationtoken",
+  // Integration keys that route or sign events (PagerDuty, webhooks), and our own.
+  "integrationkey", "servicekey", "routingkey", "signingsecret", "webhooksecret", "yaviokey", "yavioapikey",
+  // Passwords in other languages, and glued env names (`PGPASSWORD`, `MYSQL_PWD` splits already).
+  "passwort", "kennwort", "wachtwoord", "senha", "contrasena", "motdepasse",
 ];
 
 const PERSONAL_KEYS = [
   "ssn", "socialsecuritynumber", "cardnumber", "creditcard", "creditcardnumber", "ccnumber",
   "iban", "accountnumber", "bankaccount", "bankaccountnumber", "routingnumber",
   "email", "emails", "emailaddress", "phone", "phones", "phonenumber", "mobile", "mobilenumber",
-  "telephone", "ipaddress", "ip", "clientip", "remoteaddr", "remoteaddress", "xforwardedfor",
+  "telephone", "tel", "msisdn", "cell", "cellphone", "fax", "telefon", "telefono", "handy", "ipaddress", "ip", "clientip", "remoteaddr", "remoteaddress", "xforwardedfor",
   "xrealip", "dob", "dateofbirth", "birthdate",
 ];
 
 /** Only whole keys: as a last word these are too common (`boarding_pass`). */
 const WHOLE_ONLY = ["pass"];
+
+/** `pass` as a last word after a service or role is a password (`smtp_pass`, `DB_PASS`); `boarding_pass` is not. */
+const PASS_OWNERS = new Set([
+  "smtp", "mail", "email", "imap", "pop", "pop3", "db", "database", "mysql", "postgres", "pg", "redis", "mongo", "ftp",
+  "sftp", "ldap", "admin", "root", "user", "login", "wifi", "vpn", "app", "api", "auth", "bind", "proxy", "sa", "rabbitmq", "amqp",
+]);
+
+/** Keys whose values are secrets only when token-shaped: an AMQP `routingKey` is `orders.created`. */
+const TOKEN_SHAPED_ONLY = new Set(["routingkey"]);
+
+/** Whether a value looks like a generated key rather than a name: long, no spaces or dots. */
+export function isTokenShaped(value: string): boolean {
+  return value.length >= 16 && /^[A-Za-z0-9_+\/=-]+$/.test(value) && /\d/.test(value);
+}
 
 /** Last words that repeat the field before them: `password_confirmation`, `secret_again`. */
 const REPEAT_WORDS = new Set(["confirmation", "confirm", "again", "repeat", "retype", "verify", "verification"]);
@@ -61,6 +84,8 @@ export function keyWords(key: string): string[] {
 export interface KeyClassifier {
   /** The kind of a key, or undefined when its value is scanned like any other value. */
   kind(key: string): KeyKind | undefined;
+  /** Whether the key's value counts only when it is token-shaped ({@link isTokenShaped}). */
+  tokenShapedOnly(key: string): boolean;
 }
 
 /**
@@ -98,6 +123,10 @@ export function createKeyClassifier(add: readonly string[], remove: readonly str
     const joined = words.join("");
     const exact = names.get(joined) ?? whole.get(joined);
     if (exact !== undefined) return exact;
+    const last = words[words.length - 1] ?? "";
+    if (last === "pass" && words.length >= 2 && PASS_OWNERS.has(words[words.length - 2] ?? "") && whole.has("pass")) return "secret";
+    // One glued word that ends in a password word: `PGPASSWORD`, `rootpassword`, `wifipasswd`.
+    if (words.length === 1 && /^[a-z]{2,12}(?:password|passwd)$/.test(last) && names.get("password") === "secret") return "secret";
     let tail = "";
     for (let i = words.length - 1; i >= Math.max(0, words.length - 3); i--) {
       tail = (words[i] ?? "") + tail;
@@ -108,6 +137,9 @@ export function createKeyClassifier(add: readonly string[], remove: readonly str
   }
 
   return {
+    tokenShapedOnly(key) {
+      return TOKEN_SHAPED_ONLY.has(keyWords(key).join("")) || TOKEN_SHAPED_ONLY.has(keyWords(key).slice(-2).join(""));
+    },
     kind(key) {
       const hit = cache.get(key);
       if (hit !== undefined) return hit ?? undefined;

@@ -1,3 +1,4 @@
+import { createContextRedactor } from "./context.js";
 import { redactEmails } from "./email.js";
 import { createKeyValueRedactor } from "./key-value.js";
 import { IPV4_CANDIDATE, redactIpv6, replaceIpv4 } from "./ip-rules.js";
@@ -66,6 +67,9 @@ function shapeOf(input: string): Shape {
 const SAFE_WHOLE =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?![a-f]{2}\d{2})(?=[0-9]*[a-f])[0-9a-f]{7,64}|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?)$/;
 
+// Cheap tests that decide whether the context passes can match at all.
+const PASSWORD_WORD = /pass|pw|contrase|senha|wachtw|kennw|-u[ \t]|--user/i;
+
 type Replacer = (match: string, ...rest: never[]) => string;
 
 interface Pass {
@@ -90,6 +94,7 @@ function regexPass(applies: Pass["applies"], regex: RegExp, replacer: Replacer |
 export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassifier): (input: string) => string {
   const on = options.detectors;
   const passes: Pass[] = [];
+  let contextPass: Pass | undefined;
 
   for (const p of options.patterns) {
     passes.push(regexPass(() => true, p.regex, () => p.replacement));
@@ -103,18 +108,28 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
     passes.push(regexPass((s) => s.length >= 15 && (s.includes("earer") || s.includes("EARER")), BEARER, replaceBearer));
     passes.push({ applies: (_s, sh) => sh.colons > 0 || sh.equals, run: createKeyValueRedactor(keys) });
   }
-  if (on.has("EMAIL")) passes.push({ applies: (_s, sh) => sh.at, run: redactEmails });
+  if (on.has("EMAIL")) passes.push({ applies: (s, sh) => sh.at || s.includes("%40"), run: redactEmails });
   if (on.has("IBAN")) passes.push(regexPass((_s, sh) => sh.digits >= 11, IBAN_CANDIDATE, replaceIban));
   if (on.has("CREDIT_CARD")) passes.push(regexPass((_s, sh) => sh.digits >= 13, CARD_CANDIDATE, replaceCard));
-  if (on.has("US_SSN")) passes.push(regexPass((_s, sh) => sh.digits >= 9, SSN_CANDIDATE, replaceSsn));
+  if (on.has("US_SSN")) {
+    passes.push(regexPass((_s, sh) => sh.digits >= 9, SSN_CANDIDATE, replaceSsn));
+  }
   if (on.has("PHONE")) {
     passes.push(regexPass((_s, sh) => sh.plus && sh.digits >= 8, INTERNATIONAL_PHONE, replaceInternational));
     passes.push(regexPass((_s, sh) => sh.digits >= 10, NORTH_AMERICAN_PHONE, PLACEHOLDER.PHONE));
+  }
+  // Values that only the words in front of them identify: one scan for all their words, last, so
+  // the values other passes took are placeholders by then.
+  const context = { phone: on.has("PHONE"), ssn: on.has("US_SSN"), secret: on.has("SECRET") };
+  if (context.phone || context.ssn || context.secret) {
+    const run = createContextRedactor(context);
+    contextPass = { applies: (s, sh) => s.length >= 8 && (sh.digits >= 8 || (context.secret && (PASSWORD_WORD.test(s) || s.includes("ecret") || s.includes("ECRET")))), run };
   }
   if (on.has("IP")) {
     passes.push({ applies: (s, sh) => sh.colons >= 7 || (sh.colons >= 2 && s.includes("::")), run: redactIpv6 });
     passes.push(regexPass((_s, sh) => sh.digits >= 4 && sh.dots >= 3, IPV4_CANDIDATE, replaceIpv4));
   }
+  if (contextPass !== undefined) passes.push(contextPass);
 
   // Nothing under six characters can hold any built-in type (`a@b.co` is the shortest), and the
   // ids, hashes and timestamps that fill most payloads are recognised whole, in one test.

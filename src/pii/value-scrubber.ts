@@ -1,6 +1,9 @@
 import { binaryMarkerOfObject, binaryMarkerOfString } from "./binary.js";
+import { isCookieKey, isSensitiveCookie, scrubCookieHeader } from "./cookies.js";
 import { PLACEHOLDER } from "./placeholders.js";
-import type { KeyClassifier } from "./sensitive-keys.js";
+import { isTokenShaped } from "./sensitive-keys.js";
+import type { KeyClassifier, KeyKind } from "./sensitive-keys.js";
+import { isWorkingDirectory } from "./values.js";
 
 export const CIRCULAR = "[Circular]";
 export const MAX_DEPTH_MARKER = "[MaxDepth]";
@@ -20,11 +23,9 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   }
 }
 
-/** A value under a sensitive key: anything that can carry data is replaced; flags and empties stay. */
-function redactUnderKey(value: unknown): unknown {
-  if (value === null || value === undefined || typeof value === "boolean" || value === "") return value;
-  return PLACEHOLDER.KEY;
-}
+// A whole value that is a template or a reference to a secret, not the secret: `${DB_PASSWORD}`,
+// `{{ secrets.API_KEY }}`, `<%= ENV["X"] %>`.
+const TEMPLATE = /^(?:\$\{[^{}]{1,200}\}|\{\{[^{}]{1,200}\}\}|<%=?[^%]{1,200}%>)$/;
 
 /**
  * Builds the copy-on-write walker. A container is copied only once one of its members changed, so
@@ -114,7 +115,8 @@ export function createValueScrubber(options: WalkOptions): (input: unknown) => u
       for (let i = 0; i < ownKeys.length; i++) {
         const key = ownKeys[i] as string;
         const item = object[key];
-        const next = keys.kind(key) !== undefined ? redactUnderKey(item) : walk(item, depth + 1);
+        const kind = keys.kind(key);
+        const next = kind !== undefined ? underKey(key, kind, item, depth + 1) : walk(item, depth + 1);
         const outKey = scrubKey(key);
         if (copy === undefined && (next !== item || outKey !== key)) {
           copy = {};
@@ -126,6 +128,93 @@ export function createValueScrubber(options: WalkOptions): (input: unknown) => u
         if (copy !== undefined) setOwn(copy, outKey, next);
       }
       return copy ?? object;
+    }
+
+    /**
+     * A value under a sensitive key: anything that can carry data is replaced; flags and empties
+     * stay. Containers of cookies and of contact data are walked, not replaced: the session cookie
+     * and the numbers go, `theme=dark` and `type: "mobile"` stay.
+     */
+    function underKey(key: string, kind: KeyKind, value: unknown, depth: number): unknown {
+      if (value === null || value === undefined || typeof value === "boolean" || value === "") return value;
+      if (isCookieKey(key)) return cookies(value, depth);
+      if (typeof value === "string") {
+        if (kind === "secret" && (TEMPLATE.test(value) || isWorkingDirectory(key, value))) return value;
+        if (keys.tokenShapedOnly(key) && !isTokenShaped(value)) return walk(value, depth);
+        return PLACEHOLDER.KEY;
+      }
+      if (kind === "personal" && typeof value === "object") return contacts(value, depth);
+      return PLACEHOLDER.KEY;
+    }
+
+    /** Walks a container under a personal key: leaves with digits or an `@` go, labels and flags stay. */
+    function contacts(value: unknown, depth: number): unknown {
+      if (typeof value === "string") return /[\d@]/.test(value) ? PLACEHOLDER.KEY : value;
+      if (typeof value === "number" || typeof value === "bigint") return PLACEHOLDER.KEY;
+      if (typeof value !== "object" || value === null) return value;
+      if (depth >= maxDepth) return MAX_DEPTH_MARKER;
+      if (active.has(value)) return CIRCULAR;
+      active.add(value);
+      try {
+        return mapContainer(value, (k, v) => (k !== undefined && keys.kind(k) !== undefined ? underKey(k, keys.kind(k) ?? "personal", v, depth + 1) : contacts(v, depth + 1)));
+      } finally {
+        active.delete(value);
+      }
+    }
+
+    /** Walks cookies: an object by name, a list of `Set-Cookie` strings or of `{ name, value }` records. */
+    function cookies(value: unknown, depth: number): unknown {
+      if (typeof value === "string") return scrubCookieHeader(value, keys, PLACEHOLDER.KEY);
+      if (typeof value !== "object" || value === null) return PLACEHOLDER.KEY;
+      if (depth >= maxDepth) return MAX_DEPTH_MARKER;
+      if (active.has(value)) return CIRCULAR;
+      const record = value as Record<string, unknown>;
+      if (!Array.isArray(value) && typeof record.name === "string" && "value" in record) {
+        const v = record.value;
+        if (typeof v !== "string" || !isSensitiveCookie(record.name, v, keys)) return value;
+        const copy = { ...record };
+        copy.value = PLACEHOLDER.KEY;
+        return copy;
+      }
+      active.add(value);
+      try {
+        return mapContainer(value, (k, v) => {
+          if (k === undefined) return cookies(v, depth + 1);
+          if (typeof v === "string") return isSensitiveCookie(k, v, keys) ? PLACEHOLDER.KEY : v;
+          if (v === null || typeof v === "boolean" || v === undefined) return v;
+          return isSensitiveCookie(k, "", keys) ? PLACEHOLDER.KEY : walk(v, depth + 1);
+        });
+      } finally {
+        active.delete(value);
+      }
+    }
+
+    /** Copy-on-write map over an array's items (key undefined) or an object's own keys. */
+    function mapContainer(value: object, fn: (key: string | undefined, item: unknown) => unknown): unknown {
+      if (Array.isArray(value)) {
+        let copy: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          const next = fn(undefined, item);
+          if (copy === undefined && next !== item) copy = value.slice(0, i);
+          if (copy !== undefined) copy.push(next);
+        }
+        return copy ?? value;
+      }
+      const record = value as Record<string, unknown>;
+      const ownKeys = Object.keys(record);
+      let copy: Record<string, unknown> | undefined;
+      for (let i = 0; i < ownKeys.length; i++) {
+        const key = ownKeys[i] as string;
+        const item = record[key];
+        const next = fn(key, item);
+        if (copy === undefined && next !== item) {
+          copy = {};
+          for (let j = 0; j < i; j++) setOwn(copy, ownKeys[j] as string, record[ownKeys[j] as string]);
+        }
+        if (copy !== undefined) setOwn(copy, key, next);
+      }
+      return copy ?? value;
     }
 
     return walk(input, 0);

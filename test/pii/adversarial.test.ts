@@ -10,7 +10,7 @@ const repeat = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)
 // on `eyJ-`). No wall-clock limit is asserted; bench/pii.ts measures the growth (256 KB → 1 MB).
 const RUNNER_TIMEOUT_MS = 5_000;
 describe("1 MB adversarial inputs", () => {
-  it.each([
+  it.each<[string, string]>([
     ["a long digit run", "4111111111111111"],
     ["spaced digit groups", "4111 1111 "],
     ["dotted digits", "1.2.3.4."],
@@ -36,6 +36,24 @@ describe("1 MB adversarial inputs", () => {
     ["URL userinfo storm", "://u:"],
     ["IBAN-like groups", "DE89 3704 "],
     ["lower-case IBAN-like groups", "de89 ab12 "],
+    // Round two: every new context pattern, its words repeated and its value shapes run long.
+    ["phone words then digit groups", "tel 0 1 2 3 4 5 6 7 8 9 "],
+    ["phone words storm", "call me on "],
+    ["phone word before a long number", "Handy 0151 2345678901234567890 "],
+    ["password prose storm", "the password is "],
+    ["password for storm", "password for the x is "],
+    ["password flag storm", "--password "],
+    ["curl user flag storm", "-u a:"],
+    ["AWS secret words storm", "aws secret access key "],
+    ["AWS words then 40-char runs", "secret access key is AAAAaaaa0000AAAAaaaa0000AAAAaaaa0000AAAAaaaa "],
+    ["SSN label storm", "SSN# "],
+    ["SSN label then digits", "ssn=123456789"],
+    ["percent-encoded @ storm", "%40"],
+    ["a%40b. storm", "a%40b."],
+    ["cookie header pairs", "Cookie: a=b; "],
+    ["yav_ prefixes", "yav_"],
+    ["template values after keys", "password=${"],
+    ["template literals after keys", "token=`"],
   ])("scrubs %s of 1 MB and is idempotent on the result", (_name, unit) => {
     const input = repeat(unit);
     const out = scrub.text(input);

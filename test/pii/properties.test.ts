@@ -50,6 +50,9 @@ const withPii = fc.oneof(
   untouchedText,
   fc.emailAddress(),
   fc.constantFrom("+44 20 7946 0958", "4111 1111 1111 1111", "219-09-9999", "DE89370400440532013000", "203.0.113.7", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "password=hunter2"),
+  // Round two: values found by the words in front of them, and the containers walked into.
+  fc.constantFrom("Tel: 020 7946 0958", "the password is Xk9#mQ2v", "--password 'a b1'", "SSN# 536901234", "jane%40example.org",
+    "yav_live_Zq81kPL0sWmE4rT7yUiO2", "Cookie: theme=dark; sid=9fK2pL7qW3eR5tY8", "const password = process.env.DB_PASSWORD;"),
   fc.string(),
   fc.string({ unit: fc.constantFrom(..."0123456789 -.:+@()"), maxLength: 60 }),
 );
@@ -57,7 +60,7 @@ const withPii = fc.oneof(
 const json = fc.jsonValue({ maxDepth: 4 });
 const payload = fc.oneof(
   json,
-  fc.dictionary(fc.constantFrom("password", "email", "note", "max_tokens", "id", "ip", "x-api-key"), fc.oneof(withPii, json), { maxKeys: 6 }),
+  fc.dictionary(fc.constantFrom("password", "email", "note", "max_tokens", "id", "ip", "x-api-key", "cookies", "phones", "emails", "PWD", "routing_key"), fc.oneof(withPii, json), { maxKeys: 6 }),
   fc.array(fc.record({ text: withPii, n: fc.integer() })),
 );
 
