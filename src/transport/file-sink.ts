@@ -74,6 +74,7 @@ export class FileSink implements Sink {
   private dirReady = false;
   private warnedTorn = false;
   private warnedLock = false;
+  private lastEnd = { size: -1, ino: -1 };
 
   constructor(options: FileSinkOptions) {
     if (typeof options?.path !== "string" || options.path === "") {
@@ -138,7 +139,7 @@ export class FileSink implements Sink {
     let handle: FileSinkHandle | undefined;
     try {
       handle = await this.openAppend();
-      let size = (await handle.stat()).size;
+      let { size, ino } = await handle.stat();
       if (locked && this.maxBytes > 0 && size > 0 && size + data.length > this.maxBytes) {
         await handle.close();
         handle = undefined;
@@ -153,9 +154,11 @@ export class FileSink implements Sink {
           });
         }
         handle = await this.openAppend();
-        size = (await handle.stat()).size;
+        ({ size, ino } = await handle.stat());
       }
-      const torn = size > 0 && !(await this.endsWithNewline(handle, size));
+      // The file is as our last write left it (same file, same size): it ends with our newline.
+      const ours = size === this.lastEnd.size && ino === this.lastEnd.ino;
+      const torn = size > 0 && !ours && !(await this.endsWithNewline(handle, size));
       const out = torn ? Buffer.concat([Buffer.from("\n"), data]) : data;
       if (torn) this.warnTorn("ends in a partial line (an earlier write was cut short): it is left as one unreadable line");
       let written = 0;
@@ -171,6 +174,7 @@ export class FileSink implements Sink {
         throw new Error(`short write: ${written} of ${out.length} bytes (disk full?)`);
       }
       this.warnedTorn = false;
+      this.lastEnd = { size: size + out.length, ino };
       return { status: "success" };
     } catch (error) {
       this.dirReady = false;

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -312,7 +312,7 @@ describe("FileSink with other writers", () => {
   it("takes over a lock left by a dead process or older than 10 s", async () => {
     const deadPid = Number(execFileSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }));
     const sink = new FileSink({ path, maxBytes: 1000, lockTimeoutMs: 60_000, warn });
-    writeFileSync(`${path}.lock`, `${deadPid} crashed`);
+    symlinkSync(`${deadPid} crashed`, `${path}.lock`);
     await sink.send(batchOf(1), { signal });
     writeFileSync(`${path}.lock`, `${process.pid} stuck`);
     const old = new Date(Date.now() - 60_000);
@@ -322,6 +322,35 @@ describe("FileSink with other writers", () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
     expect(readdirSync(dir).filter((n) => n.includes(".stale-"))).toEqual([]);
     expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ["a symbolic link", nodeFileSystem],
+    ["a plain file (no symbolic links, as on Windows)", { ...nodeFileSystem, symlink: () => Promise.reject(Object.assign(new Error("EPERM"), { code: "EPERM" })) }],
+  ])("with the lock as %s, two sinks on one file in one process lose nothing and keep the limit", async (_, fs: FileSinkFileSystem) => {
+    const maxBytes = 4000;
+    const sinks = [new FileSink({ path, maxBytes, maxFiles: 1000, warn, fs }), new FileSink({ path, maxBytes, maxFiles: 1000, warn, fs })];
+    const sent: string[] = [];
+    await Promise.all(
+      sinks.map(async (sink) => {
+        for (let i = 0; i < 40; i += 1) {
+          const batch = batchOf(2);
+          sent.push(...batch.map((e) => e.event_id));
+          expect(await sink.send(batch, { signal })).toEqual({ status: "success" });
+        }
+      }),
+    );
+    const files = allFiles(path);
+    expect(files.length).toBeGreaterThan(10);
+    const ids = files.flatMap((f) => {
+      expect(statSync(f).size).toBeLessThanOrEqual(maxBytes);
+      const { events, bad } = read(f);
+      expect(bad).toEqual([]);
+      return events.map((e) => e.event_id);
+    });
+    expect(ids.sort()).toEqual(sent.sort());
+    expect(warnings).toEqual([]);
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it("four processes appending and rotating one small file: every event exactly once, no torn line, no file past the limit", async () => {
