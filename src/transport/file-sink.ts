@@ -74,6 +74,7 @@ export class FileSink implements Sink {
   private dirReady = false;
   private warnedTorn = false;
   private warnedLock = false;
+  private warnedRotate = false;
   private lastEnd = { size: -1, ino: -1 };
 
   constructor(options: FileSinkOptions) {
@@ -145,13 +146,17 @@ export class FileSink implements Sink {
         handle = undefined;
         try {
           await this.rotate();
+          this.warnedRotate = false;
         } catch (error) {
-          // A rotation that fails must not cost the batch: it goes to the current file.
-          this.warn({
-            code: "YAVIO-1215",
-            message: `could not rotate ${this.path} (${errorText(error)}): appending to it anyway`,
-            details: { path: this.path },
-          });
+          // A rotation that fails must not cost the batch: it goes to the current file. Once per episode.
+          if (!this.warnedRotate) {
+            this.warnedRotate = true;
+            this.warn({
+              code: "YAVIO-1215",
+              message: `could not rotate ${this.path} (${errorText(error)}): appending to it anyway`,
+              details: { path: this.path },
+            });
+          }
         }
         handle = await this.openAppend();
         ({ size, ino } = await handle.stat());

@@ -243,7 +243,13 @@ try {
   // not permitted here
 }
 afterAll(() => {
-  if (mounted) execFileSync("umount", [tiny], { stdio: "ignore" });
+  if (mounted) {
+    try {
+      execFileSync("umount", [tiny], { stdio: "ignore" });
+    } catch {
+      execFileSync("umount", ["-l", tiny], { stdio: "ignore" });
+    }
+  }
   rmSync(tiny, { recursive: true, force: true });
 });
 
@@ -307,6 +313,18 @@ describe("FileSink with other writers", () => {
     expect(existsSync(`${path}.1`)).toBe(false);
     expect(codes()).toEqual(["YAVIO-1215"]);
     expect(readFileSync(`${path}.lock`, "utf8")).toBe(`${process.pid} someone-else`);
+  });
+
+  it("a rotation that fails appends the batch to the current file and says so once (YAVIO-1215)", async () => {
+    const fs: FileSinkFileSystem = {
+      ...nodeFileSystem,
+      rename: () => Promise.reject(Object.assign(new Error("EACCES: permission denied, rename"), { code: "EACCES" })),
+    };
+    const sink = new FileSink({ path, maxBytes: 1000, warn, fs });
+    const batches = [batchOf(1), batchOf(1), batchOf(1)];
+    for (const b of batches) expect(await sink.send(b, { signal })).toEqual({ status: "success" });
+    expect(read(path).events.map((e) => e.event_id)).toEqual(batches.flat().map((e) => e.event_id));
+    expect(codes()).toEqual(["YAVIO-1215"]);
   });
 
   it("takes over a lock left by a dead process or older than 10 s", async () => {
