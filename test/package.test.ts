@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -14,6 +14,7 @@ import { SDK_VERSION, WARNING_CODES } from "../src/index.js";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
+  bin: Record<string, string>;
   peerDependencies: Record<string, string>;
   dependencies?: Record<string, string>;
 };
@@ -53,6 +54,22 @@ describe("the package", () => {
   it("ships a working report CLI bin", () => {
     const out = execFileSync(process.execPath, [`${root}dist/cjs/cli.js`, "--help"], { encoding: "utf8" });
     expect(out).toMatch(/report/);
+  });
+
+  it("leaves every bin of package.json executable after a build", () => {
+    const bins = Object.values(pkg.bin);
+    expect(bins).toContain("./dist/cjs/cli.js");
+    for (const bin of bins) expect((statSync(`${root}${bin}`).mode & 0o777).toString(8), bin).toBe("755");
+    // Run as a program, the way npx and a shell do, not through `node <file>`.
+    expect(execFileSync(`${root}dist/cjs/cli.js`, ["--help"], { encoding: "utf8" })).toMatch(/report/);
+  });
+
+  it("packs dist and the README but not the test contract", () => {
+    const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" });
+    const files = (JSON.parse(out) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
+    expect(files).toContain("dist/cjs/cli.js");
+    expect(files.filter((f) => !f.startsWith("dist/"))).toEqual(expect.arrayContaining(["README.md", "package.json"]));
+    expect(files.some((f) => f.startsWith("contracts/"))).toBe(false);
   });
 
   it("lists every warning code in the README", () => {

@@ -25,6 +25,11 @@ export interface DeliveryOptions {
   eventsFile?: string | false | undefined;
   /** Size at which the event file rotates. Default 10 MiB. Env `YAVIO_EVENTS_FILE_MAX_BYTES`. */
   eventsFileMaxBytes?: number | undefined;
+  /**
+   * Rotated event files kept (`events.jsonl.1` newest … `.N` oldest), 1 to 1000. Default 20 (200 MiB
+   * at the default size). Deleting the oldest warns YAVIO-1213 with its event count. Env `YAVIO_EVENTS_FILE_MAX_FILES`.
+   */
+  eventsFileMaxFiles?: number | undefined;
   /** Also print one readable line per event on stderr. Default false. Env `YAVIO_CONSOLE`. */
   console?: boolean | undefined;
   /** Gzip HTTP bodies. Default true. Env `YAVIO_GZIP`. */
@@ -69,6 +74,7 @@ export interface ResolvedDeliveryOptions {
   sinks: Sink[];
   eventsFile: string | undefined;
   eventsFileMaxBytes: number;
+  eventsFileMaxFiles: number;
   console: boolean;
   gzip: boolean;
   maxQueueSize: number;

@@ -31,6 +31,7 @@ const NUMBERS = {
   maxAttempts: { env: "YAVIO_MAX_ATTEMPTS", min: 1, max: 1000, fallback: 10 },
   spoolMaxBytes: { env: "YAVIO_SPOOL_MAX_BYTES", min: 1024, max: 2 ** 40, fallback: 10 * 1024 * 1024 },
   eventsFileMaxBytes: { env: "YAVIO_EVENTS_FILE_MAX_BYTES", min: 0, max: 2 ** 40, fallback: 10 * 1024 * 1024 },
+  eventsFileMaxFiles: { env: "YAVIO_EVENTS_FILE_MAX_FILES", min: 1, max: 1000, fallback: 20 },
 } as const;
 type NumberKey = keyof typeof NUMBERS;
 
@@ -279,6 +280,7 @@ export function resolveDeliveryOptions(code: DeliveryOptions, context: ResolveCo
     sinks,
     eventsFile,
     eventsFileMaxBytes: number("eventsFileMaxBytes"),
+    eventsFileMaxFiles: number("eventsFileMaxFiles"),
     console: consoleOn,
     gzip: boolean("gzip"),
     maxQueueSize: number("maxQueueSize"),

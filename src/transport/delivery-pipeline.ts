@@ -50,7 +50,9 @@ export function createDeliveryPipeline<T>(input: DeliveryPipelineOptions<T>): Pi
         : new SpoolingSink(retrying, { dir: resolved.spoolDir, maxBytes: resolved.spoolMaxBytes, warn, replayTimeoutMs: resolved.exportTimeoutMs }),
     );
   }
-  if (resolved.eventsFile !== undefined) sinks.push(new FileSink({ path: resolved.eventsFile, maxBytes: resolved.eventsFileMaxBytes }));
+  if (resolved.eventsFile !== undefined) {
+    sinks.push(new FileSink({ path: resolved.eventsFile, maxBytes: resolved.eventsFileMaxBytes, maxFiles: resolved.eventsFileMaxFiles, warn }));
+  }
   if (resolved.console) sinks.push(new ConsoleSink());
   sinks.push(...resolved.sinks);
   return createPipeline<T>({

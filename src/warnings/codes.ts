@@ -40,6 +40,9 @@ export const WARNING_CODES = {
   "YAVIO-1210": "Spool full: oldest undelivered events discarded.",
   "YAVIO-1211": "Sink error: a sink did not take a batch (once per failure episode).",
   "YAVIO-1212": "Undelivered events spooled to disk for the next start.",
+  "YAVIO-1213": "Event file retention: the oldest rotated event file was deleted; the warning says how many events and bytes went.",
+  "YAVIO-1214": "Event file ends in a partial line (a write cut short, e.g. a full disk): it is left as one unreadable line, never glued to an event.",
+  "YAVIO-1215": "Event file lock unavailable or rotation failed: events appended to the current file without rotating.",
 
   // 13xx: events and data
   "YAVIO-1300": "Event validation failed: the call was ignored.",

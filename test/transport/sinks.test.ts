@@ -40,9 +40,9 @@ describe("FileSink", () => {
     expect(lines(path)).toEqual(events);
   });
 
-  it("rotates by size and keeps maxFiles old files", async () => {
+  it("rotates by size and keeps maxFiles old files, warning YAVIO-1213 for each one deleted", async () => {
     const path = join(dir, "events.jsonl");
-    const sink = new FileSink({ path, maxBytes: 2000, maxFiles: 2 });
+    const sink = new FileSink({ path, maxBytes: 2000, maxFiles: 2, warn });
     const all: WireEvent[] = [];
     for (let i = 0; i < 12; i += 1) {
       const batch = [toolCall(i), toolCall(i + 100)];
@@ -55,11 +55,13 @@ describe("FileSink", () => {
     for (const p of [path, `${path}.1`, `${path}.2`]) expect(readFileSync(p).length).toBeLessThanOrEqual(2000);
     const kept = [...lines(`${path}.2`), ...lines(`${path}.1`), ...lines(path)];
     expect(kept).toEqual(all.slice(all.length - kept.length));
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.every((w) => w.code === "YAVIO-1213")).toBe(true);
   });
 
   it("serialises concurrent sends so no line is torn", async () => {
     const path = join(dir, "events.jsonl");
-    const sink = new FileSink({ path, maxBytes: 5000 });
+    const sink = new FileSink({ path, maxBytes: 5000, warn });
     const batches = Array.from({ length: 20 }, (_, i) => [toolCall(i)]);
     await Promise.all(batches.map((b) => sink.send(b)));
     const files = [path, `${path}.1`, `${path}.2`, `${path}.3`].filter((p) => existsSync(p));

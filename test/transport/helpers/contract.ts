@@ -5,7 +5,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse } from "yaml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-export const CONTRACT_PATH = join(root, "..", "shared", "contracts", "yavio-ingest-v1.openapi.yaml");
+/** The ingest contract, kept in the repository (see contracts/NOTICE.md for its origin and license). */
+export const CONTRACT_PATH = join(root, "contracts", "yavio-ingest-v1.openapi.yaml");
 
 /** A validator for EventBatchRequest, compiled from the contract itself. */
 export function loadBatchValidator(): (body: unknown) => string[] {
