@@ -134,7 +134,7 @@ export function instrument(server: unknown, options: WithYavioOptions = {}): voi
     });
     return;
   }
-  const mcp = found.mcp as McpServerLike | undefined;
+  const mcp = found.mcp;
   let binding: ProtocolBinding;
   try {
     binding = isV2Server(found.low) ? new V2Binding(runtime, found.low, mcp, options.sessionKey) : new V1Binding(runtime, found.low, mcp, options.sessionKey);
