@@ -65,7 +65,7 @@ export function buildV1(options: WithYavioOptions | false): McpServerV1 {
 /** SDK 2.x: Standard Schema objects, `ctx` as the handler context. */
 export function buildV2(options: WithYavioOptionsV2 | false): McpServerV2 {
   const raw = new McpServerV2({ name: "parity", version: "1.0.0" });
-  const s = (options === false ? raw : withYavioV2(raw, options));
+  const s: McpServerV2 = options === false ? raw : withYavioV2(raw, options);
   s.registerTool("login", { inputSchema: z.object({ user: z.string() }) }, ({ user }, ctx) => handlers.login(user, ctx as AnyCtx));
   s.registerTool("whoami", {}, (ctx) => handlers.whoami(ctx as AnyCtx));
   s.registerTool("echo", { inputSchema: z.object({ text: z.string() }) }, ({ text }) => handlers.echo(text));
