@@ -5,7 +5,7 @@ export type { ResolvedCoreOptions, SessionKeyExtra, WithYavioOptions } from "./o
 export { detectPlatform, headerValue } from "./platform.js";
 export type { HeaderSource } from "./platform.js";
 export { errorText, PluginChain } from "./plugin.js";
-export type { AnalyticsCall, ConnectionFacts, OutgoingOutcome, OutgoingRequest, PluginRequest, RequestOutcome, ResourceNames, YavioPlugin } from "./plugin.js";
+export type { AnalyticsCall, ConnectionFacts, OutgoingOutcome, OutgoingRequest, PluginPrivacy, PluginRequest, RequestOutcome, ResourceNames, YavioPlugin } from "./plugin.js";
 export { Runtime } from "./runtime.js";
 export { noteThrown, ServerCore } from "./server-core.js";
 export type { Connection, IncomingRequest, ServerPort } from "./server-core.js";

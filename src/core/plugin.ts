@@ -12,6 +12,20 @@ export interface ConnectionFacts {
   readonly stateless: boolean;
 }
 
+/**
+ * The configuration's privacy rules, for plugins that send values out of the process (span
+ * attributes): the same PII scrubber and user-id pseudonyms as events. Throws if scrubbing fails;
+ * the caller drops the value.
+ */
+export interface PluginPrivacy {
+  /** Free text through the PII detectors (identity with `pii: false`). */
+  text(input: string): string;
+  /** Any JSON value through the value walk, copy-on-write (identity with `pii: false`). */
+  value<T>(input: T): T;
+  /** A user id as events carry it: the pseudonym with `pii.hashUserIds`. */
+  userId(id: string): string;
+}
+
 /** A request as plugins see it: read-only facts, the session it runs in, and its trace. */
 export interface PluginRequest {
   /** `tools/call`, `resources/read` or `prompts/get`. */
@@ -34,6 +48,7 @@ export interface PluginRequest {
   readonly startedAt: number;
   /** The server's resources, to name a URI by its registration (a fixed resource or the template it matches). */
   readonly resources: ResourceNames | undefined;
+  readonly privacy: PluginPrivacy;
 }
 
 /** Looks up the registered name of a resource URI; provided by the SDK adapter. */
@@ -84,6 +99,7 @@ export interface AnalyticsCall {
   readonly properties: Readonly<Record<string, unknown>> | undefined;
   /** captureError: the value passed in. */
   readonly error?: unknown;
+  readonly privacy: PluginPrivacy;
 }
 
 /**
