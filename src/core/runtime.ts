@@ -13,7 +13,7 @@ import type { ContextRuntime, ForUserOptions, YavioContext } from "./context.js"
 import { inertContext, SlotContext } from "./context.js";
 import type { ResolvedCoreOptions, WithYavioOptions } from "./options.js";
 import { resolveCoreOptions } from "./options.js";
-import type { AnalyticsCall, PluginPrivacy, PluginRequest } from "./plugin.js";
+import type { AnalyticsCall, PluginHost, PluginRequest } from "./plugin.js";
 import { errorText, PluginChain } from "./plugin.js";
 import type { EndReason } from "./sessions.js";
 import { InMemorySessionStore, Sessions, SessionSlot } from "./sessions.js";
@@ -96,11 +96,12 @@ export class Runtime implements ContextRuntime {
     return this.hashUserIds ? hashUserId(userId, this.core.hashSecret) : userId;
   }
 
-  /** The same scrubber and pseudonyms as events, for plugins (span attributes). */
-  readonly privacy: PluginPrivacy = {
+  /** The same scrubber, pseudonyms and warnings as events, for plugins (span attributes). */
+  readonly pluginHost: PluginHost = {
     text: (input) => (this.scrubber === undefined ? input : this.scrubber.text(input)),
     value: (input) => (this.scrubber === undefined ? input : this.scrubber.value(input)),
     userId: (id) => this.shownUserId(id),
+    warn: (input) => this.warn(input),
   };
 
   analytics(call: AnalyticsCall, request: PluginRequest | undefined): void {
