@@ -118,12 +118,25 @@ function jsonAttribute(host: PluginHost, what: string, value: unknown): string |
   if (json === undefined) return undefined;
   const bytes = Buffer.byteLength(json, "utf8");
   if (bytes <= MAX_EVENT_BYTES) return json;
+  oversized(host, what, bytes);
+  return JSON.stringify({ truncated: true, bytes, preview: json.slice(0, 512) });
+}
+
+function oversized(host: PluginHost, what: string, bytes: number): void {
   try {
-    host.warn({ code: "YAVIO-1304", message: `span attribute ${what} of ${bytes} bytes cut to the 50 KB limit`, details: { attribute: what } });
+    host.warn({ code: "YAVIO-1304", message: `span attribute ${what} of about ${bytes} bytes cut to the 50 KB limit`, details: { attribute: what } });
   } catch {
     // Reporting must not fail either.
   }
-  return JSON.stringify({ truncated: true, bytes, preview: json.slice(0, 512) });
+}
+
+/** A host value bounded for keeping until the next turn: a surely oversized one becomes the marker now (YAVIO-1304). */
+function bounded(host: PluginHost, what: string, value: unknown): unknown {
+  const out = boundForQueue(value);
+  if (out !== value && out !== null && typeof out === "object" && (out as { truncated?: unknown }).truncated === true) {
+    oversized(host, what, Number((out as { bytes?: unknown }).bytes));
+  }
+  return out;
 }
 
 /** Scrubbed names, per configuration: tool and prompt names repeat, scrubbing them once is enough. */
@@ -269,8 +282,8 @@ export function otel(options: OtelOptions = {}): YavioPlugin {
     if (userId !== undefined) span.setAttribute(A.ATTR_YAVIO_USER_ID, host.userId(userId));
     const isTool = request.method === "tools/call";
     // Bounded now (the host's values are not kept whole); scrubbed and serialised off the tool's path.
-    const args = isTool && captureArguments ? boundForQueue(request.arguments) : undefined;
-    const result = isTool && captureResults && !outcome.threw ? boundForQueue(outcome.result) : undefined;
+    const args = isTool && captureArguments ? bounded(host, A.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, request.arguments) : undefined;
+    const result = isTool && captureResults && !outcome.threw ? bounded(host, A.ATTR_GEN_AI_TOOL_CALL_RESULT, outcome.result) : undefined;
     if (args === undefined && result === undefined) return false;
     const endedAt = Date.now();
     setImmediate(() => {
