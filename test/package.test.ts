@@ -49,6 +49,21 @@ describe("the package", () => {
     expect(typeof esm.getYavio).toBe("function");
     const testing = require(`${root}dist/cjs/testing.js`) as Record<string, unknown>;
     expect(typeof testing.MemorySink).toBe("function");
+    const otelCjs = require(`${root}dist/cjs/otel/index.js`) as Record<string, unknown>;
+    const otelEsm = (await import(`${root}dist/esm/otel/index.js`)) as Record<string, unknown>;
+    expect(Object.keys(otelCjs).sort()).toEqual(Object.keys(otelEsm).sort());
+    expect(typeof otelCjs.otel).toBe("function");
+  });
+
+  it("has @opentelemetry/api as an optional peer, for yavio-mcp/otel only", () => {
+    const meta = (pkg as { peerDependenciesMeta?: Record<string, { optional?: boolean }> }).peerDependenciesMeta;
+    expect(pkg.peerDependencies["@opentelemetry/api"]).toBeDefined();
+    expect(meta?.["@opentelemetry/api"]?.optional).toBe(true);
+    // The main entry must load without it: no built file outside otel/ imports OpenTelemetry.
+    const files = (readdirSync(`${root}dist`, { recursive: true }) as string[]).filter((f) => f.endsWith(".js"));
+    const importing = files.filter((f) => readFileSync(`${root}dist/${f}`, "utf8").includes("@opentelemetry"));
+    expect(importing.length).toBeGreaterThan(0);
+    expect(importing.filter((f) => !f.split(/[\\/]/).includes("otel"))).toEqual([]);
   });
 
   it("ships a working report CLI bin", () => {
