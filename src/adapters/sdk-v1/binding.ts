@@ -74,9 +74,9 @@ function requestHook(this: BoundServer, request: JsonRpcRequest, ...rest: unknow
   // Plugins write into a copy of _meta (trace context), never into the host's object; the request
   // goes out as it was unless they added something.
   const meta: Record<string, unknown> = own !== null && typeof own === "object" ? { ...(own as Record<string, unknown>) } : {};
-  const ownKeys = Object.keys(meta).length;
+  const before = Object.entries(meta);
   return binding.core.outgoing(request?.method, meta, params, () => {
-    const changed = params !== null && typeof params === "object" && Object.keys(meta).length !== ownKeys;
+    const changed = params !== null && typeof params === "object" && (Object.keys(meta).length !== before.length || before.some(([key, value]) => meta[key] !== value));
     return binding.originalRequest!.call(this, changed ? { ...request, params: { ...params, _meta: meta } } : request, ...rest);
   });
 }
