@@ -345,6 +345,8 @@ export interface RequestStart {
   readonly requestId: string | number | undefined;
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   readonly protocolVersion: string | undefined;
+  /** 2026-07-28: the client's answers to the requests a previous round's `input_required` result made. */
+  readonly inputResponses: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
@@ -364,6 +366,7 @@ export class RequestContext extends SlotContext implements PluginRequest {
   readonly requestId: string | number | undefined;
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   readonly protocolVersion: string | undefined;
+  readonly inputResponses: Readonly<Record<string, unknown>> | undefined;
   readonly startedAt: number;
   /** The plugins' per-request states, when some plugin keeps one. */
   states: unknown[] | undefined;
@@ -384,6 +387,7 @@ export class RequestContext extends SlotContext implements PluginRequest {
     this.requestId = start.requestId;
     this.meta = start.meta;
     this.protocolVersion = start.protocolVersion;
+    this.inputResponses = start.inputResponses;
     this.startedAt = performance.now();
   }
 

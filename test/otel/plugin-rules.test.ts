@@ -36,6 +36,7 @@ function request(host: PluginHost, over: Partial<PluginRequest> = {}): PluginReq
     requestId: 7,
     meta: undefined,
     protocolVersion: "2025-11-25",
+    inputResponses: undefined,
     connection: { transport: "streamable-http", protocolSessionId: "mcp-session-1", stateless: false },
     startSession: session,
     traceId: "trace-1",
