@@ -344,6 +344,8 @@ export interface RequestStart {
   readonly requestId: string | number | undefined;
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   readonly protocolVersion: string | undefined;
+  /** The intent the client stated in the intent argument (`capture.intent`), taken out of `arguments`. */
+  intent?: string | undefined;
 }
 
 /**
@@ -363,6 +365,7 @@ export class RequestContext extends SlotContext implements PluginRequest {
   readonly requestId: string | number | undefined;
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   readonly protocolVersion: string | undefined;
+  readonly intent: string | undefined;
   readonly startedAt: number;
   /** The plugins' per-request states, when some plugin keeps one. */
   states: unknown[] | undefined;
@@ -383,6 +386,7 @@ export class RequestContext extends SlotContext implements PluginRequest {
     this.requestId = start.requestId;
     this.meta = start.meta;
     this.protocolVersion = start.protocolVersion;
+    this.intent = start.intent;
     this.startedAt = performance.now();
   }
 

@@ -53,6 +53,8 @@ export const WARNING_CODES = {
   "YAVIO-1305": "userId looks like an e-mail address or phone number (consider `pii.hashUserIds`).",
   "YAVIO-1306": "`beforeSend` threw: the event was dropped.",
   "YAVIO-1307": "`pii.hashUserIds` is on without `hashSecret`: ids are hashed unkeyed, reversible for guessable ids.",
+  "YAVIO-1313": "Intent capture: a tool has an argument of the intent argument's name itself; that tool's calls and schema are left alone.",
+  "YAVIO-1314": "Discovery: a session was shown more names of one kind than are remembered per session; the rest are not recorded.",
 } as const;
 
 /** A warning or error code, such as `"YAVIO-1302"`. */
