@@ -89,8 +89,10 @@ function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome:
     const name = unexposed !== undefined ? detachedCut(request.target!, MAX_UNEXPOSED_NAME_LENGTH) : (request.target ?? "unknown");
     const input = inputSummary(request.arguments, recorder.captureInputs);
     const r = result as { content?: unknown; structuredContent?: unknown } | undefined;
-    const output = recorder.captureOutputs && !threw && r ? boundForQueue(r.content) : undefined;
-    const structured = recorder.captureOutputs && !threw && r ? boundForQueue(r.structuredContent) : undefined;
+    // The SDK's answer to an unexposed name repeats the name uncut: error_message says it already.
+    const keepOutput = recorder.captureOutputs && !threw && r !== undefined && unexposed === undefined;
+    const output = keepOutput ? boundForQueue(r.content) : undefined;
+    const structured = keepOutput ? boundForQueue(r.structuredContent) : undefined;
     const intent = request.intent;
     if (unexposed !== undefined && errorInfo !== undefined) {
       errorInfo.message = `Tool ${name} ${unexposed === "disabled" ? "disabled" : "not found"}`;
