@@ -13,7 +13,7 @@ function tools(events: readonly WireEvent[]): WireEvent[] {
 }
 
 function meta(e: WireEvent | undefined): Record<string, unknown> {
-  return (e?.metadata ?? {}) as Record<string, unknown>;
+  return (e?.metadata ?? {});
 }
 
 describe("tool discovery on tools/list", () => {
