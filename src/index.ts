@@ -5,8 +5,21 @@
  */
 export { yavio } from "./core/index.js";
 export type { ErrorSeverity, ForUserOptions, SessionKeyExtra, WithYavioOptions, YavioContext } from "./core/index.js";
-export { getYavio, withYavio } from "./with-yavio.js";
-export type { YavioHandle, YavioStats } from "./with-yavio.js";
+export { InMemorySessionStore } from "./core/index.js";
+export type {
+  AnalyticsCall,
+  ConnectionFacts,
+  EndReason,
+  OutgoingOutcome,
+  OutgoingRequest,
+  PluginRequest,
+  RequestOutcome,
+  SessionStore,
+  YavioPlugin,
+} from "./core/index.js";
+export { getYavio } from "./attach.js";
+export type { YavioHandle, YavioStats } from "./attach.js";
+export { withYavio } from "./with-yavio.js";
 export type {
   Wrapped,
   YavioExtra,

@@ -344,6 +344,8 @@ export interface RequestStart {
   readonly requestId: string | number | undefined;
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   readonly protocolVersion: string | undefined;
+  /** 2026-07-28: the client's answers to the requests a previous round's `input_required` result made. */
+  readonly inputResponses: Readonly<Record<string, unknown>> | undefined;
   /** The intent the client stated in the intent argument (`capture.intent`), taken out of `arguments`. */
   intent?: string | undefined;
 }
@@ -365,6 +367,7 @@ export class RequestContext extends SlotContext implements PluginRequest {
   readonly requestId: string | number | undefined;
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   readonly protocolVersion: string | undefined;
+  readonly inputResponses: Readonly<Record<string, unknown>> | undefined;
   readonly intent: string | undefined;
   readonly startedAt: number;
   /** The plugins' per-request states, when some plugin keeps one. */
@@ -386,6 +389,7 @@ export class RequestContext extends SlotContext implements PluginRequest {
     this.requestId = start.requestId;
     this.meta = start.meta;
     this.protocolVersion = start.protocolVersion;
+    this.inputResponses = start.inputResponses;
     this.intent = start.intent;
     this.startedAt = performance.now();
   }

@@ -28,6 +28,8 @@ export interface PluginRequest {
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   /** The protocol version of the request (2026-07-28: from its envelope), if known. */
   readonly protocolVersion: string | undefined;
+  /** 2026-07-28: the client's answers to an earlier round's `input_required` result (sampling, elicitation). */
+  readonly inputResponses: Readonly<Record<string, unknown>> | undefined;
   readonly connection: ConnectionFacts;
   /** The analytics session the request started in (its events stay there, even after a reset()). */
   readonly startSession: SessionState;

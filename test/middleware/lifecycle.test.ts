@@ -2,7 +2,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { getYavio, withYavio } from "../../src/index.js";
-import { liveRuntimeCount } from "../../src/with-yavio.js";
+import { liveRuntimeCount } from "../../src/attach.js";
 import type { YavioWarning } from "../../src/index.js";
 import { capture, connectClient, ofType } from "../helpers.js";
 
