@@ -491,7 +491,7 @@ export class ReportBuilder {
         calls: op.calls,
         callsWithIntent: op.callsWithIntent,
         distinct: op.intents?.size ?? 0,
-        top: nameCounts(op.intents ?? new Map())
+        top: nameCounts(op.intents ?? new Map<string, number>())
           .slice(0, INTENTS_SHOWN)
           .map((x) => ({ intent: x.name, count: x.count })),
       }));
