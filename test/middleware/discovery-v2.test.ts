@@ -51,7 +51,7 @@ async function outcome(run: () => Promise<unknown>): Promise<unknown> {
   }
 }
 
-const meta = (e: WireEvent | undefined): Record<string, unknown> => (e?.metadata ?? {}) as Record<string, unknown>;
+const meta = (e: WireEvent | undefined): Record<string, unknown> => (e?.metadata ?? {});
 
 describe("SDK 2.x: discovery, unexposed tools and intent", () => {
   it("records each listed tool once per session", async () => {
