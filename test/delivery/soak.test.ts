@@ -2,7 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WireEvent } from "../../src/event/index.js";
-import { createPipeline, HttpSink, RetryingSink } from "../../src/transport/index.js";
+import { createPipeline, HttpSink, RetryingSink } from "../../src/delivery/index.js";
 import type { WarningInput } from "../../src/warnings/index.js";
 import { toolCall } from "./helpers/events.js";
 import { IngestServer } from "./helpers/ingest-server.js";

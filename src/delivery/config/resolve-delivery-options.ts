@@ -1,7 +1,7 @@
 import { isAbsolute, join, relative, resolve } from "node:path";
-import type { Sink } from "../transport/index.js";
-import { YavioConfigError } from "../warnings/index.js";
-import type { Warn, WarningCode } from "../warnings/index.js";
+import type { Sink } from "../sink.js";
+import { YavioConfigError } from "../../warnings/index.js";
+import type { Warn, WarningCode } from "../../warnings/index.js";
 import type { DeliveryOptions, ResolvedDeliveryOptions } from "./delivery-options.js";
 import { DEFAULT_ENDPOINT, resolveEndpoint } from "./endpoint.js";
 import { findRcFile } from "./rc-file.js";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WireEvent } from "../../src/event/index.js";
-import type { SendResult, Sink } from "../../src/transport/index.js";
-import { createPipeline } from "../../src/transport/index.js";
+import type { SendResult, Sink } from "../../src/delivery/index.js";
+import { createPipeline } from "../../src/delivery/index.js";
 
 const event = (n: number): WireEvent => ({
   event_id: `id-${n}`,

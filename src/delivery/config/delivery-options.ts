@@ -1,4 +1,4 @@
-import type { Sink } from "../transport/index.js";
+import type { Sink } from "../sink.js";
 
 /**
  * Where and how events are delivered. These keys sit at the top level of `withYavio(server, options)`.

@@ -6,12 +6,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { WireEvent } from "../../src/event/index.js";
-import { createDeliveryPipeline } from "../../src/transport/index.js";
-import type { DeliveryOptions } from "../../src/transport/index.js";
-import type { WarningInput } from "../../src/warnings/index.js";
-import { toolCall } from "../transport/helpers/events.js";
-import { IngestServer } from "../transport/helpers/ingest-server.js";
+import type { WireEvent } from "../../../src/event/index.js";
+import { createDeliveryPipeline } from "../../../src/delivery/index.js";
+import type { DeliveryOptions } from "../../../src/delivery/index.js";
+import type { WarningInput } from "../../../src/warnings/index.js";
+import { toolCall } from "../helpers/events.js";
+import { IngestServer } from "../helpers/ingest-server.js";
 
 let root: string;
 let project: string;

@@ -4,7 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { gzip as gzipCallback } from "node:zlib";
 import type { WireEvent } from "../event/index.js";
 import { SDK_VERSION } from "../version.js";
-import { resolveEndpoint } from "../config/index.js";
+import { resolveEndpoint } from "./config/index.js";
 import { YavioConfigError } from "../warnings/index.js";
 import type { Warn } from "../warnings/index.js";
 import { toContractEvent } from "./contract-event.js";

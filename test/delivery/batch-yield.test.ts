@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WireEvent } from "../../src/event/index.js";
-import { createPipeline, MemorySink } from "../../src/transport/index.js";
+import { createPipeline, MemorySink } from "../../src/delivery/index.js";
 
 const eventFor = (n: number): WireEvent => ({ event_id: `id-${n}`, event_type: "track", trace_id: "tr", session_id: "ses", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" });
 

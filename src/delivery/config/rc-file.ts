@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { Warn } from "../warnings/index.js";
+import type { Warn } from "../../warnings/index.js";
 
 export const RC_FILE_NAME = ".yaviorc.json";
 

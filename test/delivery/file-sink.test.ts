@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveDeliveryOptions } from "../../src/config/index.js";
+import { resolveDeliveryOptions } from "../../src/delivery/config/index.js";
 import type { WireEvent } from "../../src/event/index.js";
-import { createDeliveryPipeline, FileSink } from "../../src/transport/index.js";
-import type { FileSinkFileSystem, FileSinkHandle } from "../../src/transport/file-sink-fs.js";
-import { nodeFileSystem } from "../../src/transport/file-sink-fs.js";
-import { serializeEvent } from "../../src/transport/serialize.js";
+import { createDeliveryPipeline, FileSink } from "../../src/delivery/index.js";
+import type { FileSinkFileSystem, FileSinkHandle } from "../../src/delivery/file-sink-fs.js";
+import { nodeFileSystem } from "../../src/delivery/file-sink-fs.js";
+import { serializeEvent } from "../../src/delivery/serialize.js";
 import { YavioConfigError } from "../../src/warnings/index.js";
 import type { WarningInput } from "../../src/warnings/index.js";
 import { toolCall } from "./helpers/events.js";
@@ -376,7 +376,7 @@ describe("FileSink with other writers", () => {
     const batches = 120;
     const batchSize = 4;
     const maxBytes = 16 * 1024;
-    const child = join(root, "test", "fixtures", "transport", "file-writer-child.ts");
+    const child = join(root, "test", "fixtures", "delivery", "file-writer-child.ts");
     const outputs = await Promise.all(
       Array.from(
         { length: writers },

@@ -1,5 +1,5 @@
-import { resolveDeliveryOptions } from "../config/index.js";
-import type { DeliveryOptions } from "../config/index.js";
+import { resolveDeliveryOptions } from "./config/index.js";
+import type { DeliveryOptions } from "./config/index.js";
 import type { WireEvent } from "../event/index.js";
 import type { Warn } from "../warnings/index.js";
 import { createPipeline } from "./batch-processor.js";

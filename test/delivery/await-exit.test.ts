@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const fixtures = join(root, "test", "fixtures", "transport");
+const fixtures = join(root, "test", "fixtures", "delivery");
 const tsxEsm = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
 const tsxCjs = join(root, "node_modules", "tsx", "dist", "cjs", "index.cjs");
 const KEY = "yav_await_SECRET";

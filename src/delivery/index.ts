@@ -16,4 +16,4 @@ export type { RetryOptions } from "./retrying-sink.js";
 export type { SendOptions, SendResult, Sink } from "./sink.js";
 export { SpoolingSink } from "./spooling-sink.js";
 export type { SpoolOptions } from "./spooling-sink.js";
-export type { DeliveryOptions } from "../config/index.js";
+export type { DeliveryOptions } from "./config/index.js";

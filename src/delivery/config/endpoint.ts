@@ -1,4 +1,4 @@
-import { YavioConfigError } from "../warnings/index.js";
+import { YavioConfigError } from "../../warnings/index.js";
 
 /** Yavio Cloud's ingest. */
 export const DEFAULT_ENDPOINT = "https://ingest.yavio.ai/v1/events";

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WireEvent } from "../../src/event/index.js";
-import { ConsoleSink, FileSink, MemorySink, RetryingSink, toContractEvent } from "../../src/transport/index.js";
-import type { SendResult, Sink } from "../../src/transport/index.js";
+import { ConsoleSink, FileSink, MemorySink, RetryingSink, toContractEvent } from "../../src/delivery/index.js";
+import type { SendResult, Sink } from "../../src/delivery/index.js";
 import type { WarningInput } from "../../src/warnings/index.js";
 import { toolCall } from "./helpers/events.js";
 

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveDeliveryOptions, resolveEndpoint } from "../../src/config/index.js";
-import { MemorySink } from "../../src/transport/index.js";
-import type { WarningInput } from "../../src/warnings/index.js";
+import { resolveDeliveryOptions, resolveEndpoint } from "../../../src/delivery/config/index.js";
+import { MemorySink } from "../../../src/delivery/index.js";
+import type { WarningInput } from "../../../src/warnings/index.js";
 
 let root: string;
 let cwd: string;

@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IngestServer } from "./helpers/ingest-server.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const fixtures = join(root, "test", "fixtures", "transport");
+const fixtures = join(root, "test", "fixtures", "delivery");
 // An absolute loader URL: the child runs in a temporary directory without node_modules.
 const tsx = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
 const KEY = "yav_process_SECRET";

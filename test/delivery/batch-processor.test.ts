@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { WireEvent } from "../../src/event/index.js";
-import { createPipeline, exitHookState, MemorySink } from "../../src/transport/index.js";
-import type { Pipeline, PipelineOptions, SendResult, Sink } from "../../src/transport/index.js";
+import { createPipeline, exitHookState, MemorySink } from "../../src/delivery/index.js";
+import type { Pipeline, PipelineOptions, SendResult, Sink } from "../../src/delivery/index.js";
 import type { WarningInput } from "../../src/warnings/index.js";
 import { toolCall } from "./helpers/events.js";
 
