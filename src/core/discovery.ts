@@ -27,6 +27,9 @@ const MAX_SENT_SCHEMAS = 1000;
 /** Canonical JSON past this many characters is hashed as far as it got, plus its length. */
 const MAX_CANONICAL_CHARS = 1_000_000;
 const MAX_DEPTH = 64;
+/** Fingerprints cached per configuration, and the longest JSON cached (larger ones are hashed each time). */
+const MAX_CACHED_FINGERPRINTS = 2000;
+const MAX_CACHED_KEY_CHARS = 20_000;
 
 /** What discovery needs of the runtime. */
 export interface DiscoveryRecorder {
@@ -53,6 +56,7 @@ interface SessionDiscovery {
 export class Discovery {
   private readonly sessions = new WeakMap<SessionState, SessionDiscovery>();
   private readonly sentSchemas = new Set<string>();
+  private readonly fingerprints = new Map<string, string>();
   private warnedFull = false;
 
   constructor(private readonly recorder: DiscoveryRecorder) {}
@@ -79,8 +83,8 @@ export class Discovery {
       if (tool === null || typeof tool !== "object" || typeof tool.name !== "string") continue;
       const name = tool.name;
       const description = typeof tool.description === "string" ? tool.description : undefined;
-      const schemaFingerprint = fingerprint(tool.inputSchema);
-      const definition = `${schemaFingerprint}:${description === undefined ? "-" : fingerprint(description)}`;
+      const schemaFingerprint = this.fingerprintOf(tool.inputSchema);
+      const definition = `${schemaFingerprint}:${description === undefined ? "-" : this.fingerprintOf(description)}`;
       const before = state.tools.get(name);
       if (before === definition) continue;
       if (before === undefined && state.tools.size >= MAX_DISCOVERED_PER_SESSION) {
@@ -138,6 +142,28 @@ export class Discovery {
     this.recorder.record(session, "tool_discovery", method, traceId, (wire) => {
       wire.metadata = { ...wire.metadata, kind, names: fresh, list_size: listed, ...(withheld > 0 ? { names_withheld: withheld } : {}) };
     });
+  }
+
+  /**
+   * The fingerprint of a value, cached by its plain JSON: the SDKs list the same schemas with the
+   * same key order every time, so a repeated list costs a JSON.stringify per tool, not a canonical
+   * walk and a hash.
+   */
+  private fingerprintOf(value: unknown): string {
+    let key: string | undefined;
+    try {
+      key = typeof value === "string" ? `s${value}` : `j${JSON.stringify(value)}`;
+    } catch {
+      key = undefined; // a value JSON cannot hold (a cycle, a BigInt): hashed the long way
+    }
+    if (key === undefined || key.length > MAX_CACHED_KEY_CHARS) return fingerprint(value);
+    let known = this.fingerprints.get(key);
+    if (known === undefined) {
+      known = fingerprint(value);
+      if (this.fingerprints.size >= MAX_CACHED_FINGERPRINTS) this.fingerprints.clear();
+      this.fingerprints.set(key, known);
+    }
+    return known;
   }
 
   /** True the first time this configuration sends the schema of `fingerprint` (bounded: past the bound, it is sent again). */
