@@ -198,7 +198,10 @@ export class PluginChain {
     };
     let reported = false;
     try {
-      plugin.runWithin!(states[i], next);
+      const out = plugin.runWithin!(states[i], next);
+      if (called && !innerThrew && out !== innerResult) {
+        this.failed(plugin, "runWithin", new Error("it returned something other than what the handler returned; the handler's own result was used"));
+      }
     } catch (error) {
       // The handler's own error passes through below; anything else is the plugin's.
       if (!(innerThrew && error === innerError)) {

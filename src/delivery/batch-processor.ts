@@ -6,6 +6,7 @@ import type { ExitParticipant } from "./exit-hooks.js";
 import { ENVELOPE_BYTES, INGEST_MAX_BATCH_BYTES, INGEST_MAX_BATCH_EVENTS } from "./ingest-limits.js";
 import { serializeEvent } from "./serialize.js";
 import type { SendResult, Sink } from "./sink.js";
+import { DELIVERY_DEFAULTS } from "./defaults.js";
 
 export { INGEST_MAX_BATCH_BYTES, INGEST_MAX_BATCH_EVENTS };
 
@@ -82,7 +83,7 @@ function resolvePipelineOptions<T>(options: PipelineOptions<T>): Resolved {
   }
   if (typeof options.prepare !== "function") throw new YavioConfigError("YAVIO-1003", "prepare must be a function");
   const day = 86_400_000;
-  const maxQueueSize = checkInt("maxQueueSize", options.maxQueueSize, 10_000, 1, 10_000_000);
+  const maxQueueSize = checkInt("maxQueueSize", options.maxQueueSize, DELIVERY_DEFAULTS.maxQueueSize, 1, 10_000_000);
   let maxBatch = checkInt("maxExportBatchSize", options.maxExportBatchSize, INGEST_MAX_BATCH_EVENTS, 1, INGEST_MAX_BATCH_EVENTS);
   if (maxBatch > maxQueueSize) {
     // OpenTelemetry's choice: a batch larger than the queue can never fill, so clamp and say so.
@@ -92,15 +93,15 @@ function resolvePipelineOptions<T>(options: PipelineOptions<T>): Resolved {
     });
     maxBatch = maxQueueSize;
   }
-  const exportTimeoutMs = checkInt("exportTimeoutMs", options.exportTimeoutMs, 30_000, 1, day);
+  const exportTimeoutMs = checkInt("exportTimeoutMs", options.exportTimeoutMs, DELIVERY_DEFAULTS.exportTimeoutMs, 1, day);
   return {
     maxQueueSize,
     maxBatch,
     maxBytes: checkInt("maxExportBatchBytes", options.maxExportBatchBytes, INGEST_MAX_BATCH_BYTES, 1024, INGEST_MAX_BATCH_BYTES),
-    delayMs: checkInt("scheduledDelayMs", options.scheduledDelayMs, 5000, 0, day),
+    delayMs: checkInt("scheduledDelayMs", options.scheduledDelayMs, DELIVERY_DEFAULTS.scheduledDelayMs, 0, day),
     exportTimeoutMs,
-    shutdownTimeoutMs: checkInt("shutdownTimeoutMs", options.shutdownTimeoutMs, 30_000, 0, day),
-    exitTimeoutMs: checkInt("exitTimeoutMs", options.exitTimeoutMs, 1000, 0, day),
+    shutdownTimeoutMs: checkInt("shutdownTimeoutMs", options.shutdownTimeoutMs, DELIVERY_DEFAULTS.shutdownTimeoutMs, 0, day),
+    exitTimeoutMs: checkInt("exitTimeoutMs", options.exitTimeoutMs, DELIVERY_DEFAULTS.exitTimeoutMs, 0, day),
   };
 }
 

@@ -8,6 +8,7 @@ import { nodeFileSystem } from "./file-sink-fs.js";
 import type { FileSinkFileSystem, FileSinkHandle } from "./file-sink-fs.js";
 import { serializeEvent } from "./serialize.js";
 import type { SendOptions, SendResult, Sink } from "./sink.js";
+import { DELIVERY_DEFAULTS } from "./defaults.js";
 
 export interface FileSinkOptions {
   /** Path of the JSON-lines file, e.g. `<cwd>/.yavio/events.jsonl` (the default chosen by the configuration). */
@@ -27,7 +28,6 @@ export interface FileSinkOptions {
   fs?: FileSinkFileSystem | undefined;
 }
 
-const DEFAULT_EVENTS_FILE_MAX_FILES = 20;
 const LOCK_STALE_MS = 10_000;
 const NEWLINE = 0x0a;
 
@@ -81,8 +81,8 @@ export class FileSink implements Sink {
     if (typeof options?.path !== "string" || options.path === "") {
       throw new YavioConfigError("YAVIO-1003", "FileSink needs a non-empty path");
     }
-    const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
-    const maxFiles = options.maxFiles ?? DEFAULT_EVENTS_FILE_MAX_FILES;
+    const maxBytes = options.maxBytes ?? DELIVERY_DEFAULTS.eventsFileMaxBytes;
+    const maxFiles = options.maxFiles ?? DELIVERY_DEFAULTS.eventsFileMaxFiles;
     const lockTimeoutMs = options.lockTimeoutMs ?? 2000;
     if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new YavioConfigError("YAVIO-1003", "FileSink maxBytes must be an integer ≥ 0");
     if (!Number.isInteger(maxFiles) || maxFiles < 1 || maxFiles > 1000) {

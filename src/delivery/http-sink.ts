@@ -11,6 +11,7 @@ import { toContractEvent } from "./contract-event.js";
 import { INGEST_MAX_BATCH_BYTES } from "./ingest-limits.js";
 import { serializeEvent } from "./serialize.js";
 import type { SendOptions, SendResult, Sink } from "./sink.js";
+import { DELIVERY_DEFAULTS } from "./defaults.js";
 
 export interface HttpSinkOptions {
   /** Ingest URL. A bare origin (`http://localhost:3001`) gets the `/v1/events` path. */
@@ -72,7 +73,7 @@ export class HttpSink implements Sink {
     this.url = resolveEndpoint(options.endpoint, hasKey);
     this.apiKey = hasKey ? options.apiKey : undefined;
     this.gzip = options.gzip ?? true;
-    const timeout = options.requestTimeoutMs ?? 10_000;
+    const timeout = options.requestTimeoutMs ?? DELIVERY_DEFAULTS.requestTimeoutMs;
     if (!Number.isInteger(timeout) || timeout < 1) throw new YavioConfigError("YAVIO-1003", "requestTimeoutMs must be a positive integer");
     this.requestTimeoutMs = timeout;
     this.warn = options.warn;

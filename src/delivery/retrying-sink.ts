@@ -2,6 +2,7 @@ import type { WireEvent } from "../event/index.js";
 import { YavioConfigError } from "../warnings/index.js";
 import type { Warn } from "../warnings/index.js";
 import type { SendOptions, SendResult, Sink } from "./sink.js";
+import { DELIVERY_DEFAULTS } from "./defaults.js";
 
 export interface RetryOptions {
   warn: Warn;
@@ -81,11 +82,11 @@ export class RetryingSink implements Sink {
     this.inner = inner;
     this.name = inner.name;
     this.warn = options.warn;
-    this.maxAttempts = positiveInt("maxAttempts", options.maxAttempts, 10, 1);
+    this.maxAttempts = positiveInt("maxAttempts", options.maxAttempts, DELIVERY_DEFAULTS.maxAttempts, 1);
     this.initialDelayMs = positiveInt("initialDelayMs", options.initialDelayMs, 500, 1);
-    this.maxDelayMs = positiveInt("maxDelayMs", options.maxDelayMs, 30_000, 1);
+    this.maxDelayMs = positiveInt("maxDelayMs", options.maxDelayMs, DELIVERY_DEFAULTS.maxRetryDelayMs, 1);
     this.maxRetryAfterMs = positiveInt("maxRetryAfterMs", options.maxRetryAfterMs, 60_000, 0);
-    this.deadlineMs = positiveInt("deadlineMs", options.deadlineMs, 30_000, 0);
+    this.deadlineMs = positiveInt("deadlineMs", options.deadlineMs, DELIVERY_DEFAULTS.exportTimeoutMs, 0);
     this.sleep = options.sleep ?? unrefSleep;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;

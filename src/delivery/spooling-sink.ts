@@ -6,6 +6,7 @@ import type { Warn } from "../warnings/index.js";
 import { chunkForIngest } from "./ingest-limits.js";
 import { serializeEvent } from "./serialize.js";
 import type { SendOptions, SendResult, Sink } from "./sink.js";
+import { DELIVERY_DEFAULTS } from "./defaults.js";
 
 export interface SpoolOptions {
   /** Directory of spool files, e.g. `<cwd>/.yavio/spool`. */
@@ -72,13 +73,13 @@ export class SpoolingSink implements Sink {
 
   constructor(inner: Sink, options: SpoolOptions) {
     if (typeof options.dir !== "string" || options.dir === "") throw new YavioConfigError("YAVIO-1003", "spool dir must be a non-empty path");
-    const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
+    const maxBytes = options.maxBytes ?? DELIVERY_DEFAULTS.spoolMaxBytes;
     if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new YavioConfigError("YAVIO-1003", "spool maxBytes must be a positive integer");
     this.inner = inner;
     this.name = inner.name;
     this.dir = options.dir;
     this.maxBytes = maxBytes;
-    this.replayTimeoutMs = options.replayTimeoutMs ?? 30_000;
+    this.replayTimeoutMs = options.replayTimeoutMs ?? DELIVERY_DEFAULTS.exportTimeoutMs;
     this.warn = options.warn;
     if (options.replayOnStart !== false) this.replay();
   }

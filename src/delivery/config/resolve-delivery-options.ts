@@ -5,6 +5,7 @@ import type { Warn, WarningCode } from "../../warnings/index.js";
 import type { DeliveryOptions, ResolvedDeliveryOptions } from "./delivery-options.js";
 import { DEFAULT_ENDPOINT, resolveEndpoint } from "./endpoint.js";
 import { findRcFile } from "./rc-file.js";
+import { DELIVERY_DEFAULTS } from "../defaults.js";
 
 export interface ResolveContext {
   /** Default `process.env`. */
@@ -21,17 +22,17 @@ const DAY_MS = 86_400_000;
 const RC_FILE = ".yaviorc.json";
 
 const NUMBERS = {
-  maxQueueSize: { env: "YAVIO_MAX_QUEUE_SIZE", min: 1, max: 10_000_000, fallback: 10_000 },
-  maxExportBatchSize: { env: "YAVIO_MAX_EXPORT_BATCH_SIZE", min: 1, max: 1000, fallback: 1000 },
-  scheduledDelayMs: { env: "YAVIO_SCHEDULED_DELAY_MS", min: 0, max: DAY_MS, fallback: 5000 },
-  exportTimeoutMs: { env: "YAVIO_EXPORT_TIMEOUT_MS", min: 1, max: DAY_MS, fallback: 30_000 },
-  shutdownTimeoutMs: { env: "YAVIO_SHUTDOWN_TIMEOUT_MS", min: 0, max: DAY_MS, fallback: 30_000 },
-  exitTimeoutMs: { env: "YAVIO_EXIT_TIMEOUT_MS", min: 0, max: DAY_MS, fallback: 1000 },
-  requestTimeoutMs: { env: "YAVIO_REQUEST_TIMEOUT_MS", min: 1, max: DAY_MS, fallback: 10_000 },
-  maxAttempts: { env: "YAVIO_MAX_ATTEMPTS", min: 1, max: 1000, fallback: 10 },
-  spoolMaxBytes: { env: "YAVIO_SPOOL_MAX_BYTES", min: 1024, max: 2 ** 40, fallback: 10 * 1024 * 1024 },
-  eventsFileMaxBytes: { env: "YAVIO_EVENTS_FILE_MAX_BYTES", min: 0, max: 2 ** 40, fallback: 10 * 1024 * 1024 },
-  eventsFileMaxFiles: { env: "YAVIO_EVENTS_FILE_MAX_FILES", min: 1, max: 1000, fallback: 20 },
+  maxQueueSize: { env: "YAVIO_MAX_QUEUE_SIZE", min: 1, max: 10_000_000, fallback: DELIVERY_DEFAULTS.maxQueueSize },
+  maxExportBatchSize: { env: "YAVIO_MAX_EXPORT_BATCH_SIZE", min: 1, max: 1000, fallback: DELIVERY_DEFAULTS.maxExportBatchSize },
+  scheduledDelayMs: { env: "YAVIO_SCHEDULED_DELAY_MS", min: 0, max: DAY_MS, fallback: DELIVERY_DEFAULTS.scheduledDelayMs },
+  exportTimeoutMs: { env: "YAVIO_EXPORT_TIMEOUT_MS", min: 1, max: DAY_MS, fallback: DELIVERY_DEFAULTS.exportTimeoutMs },
+  shutdownTimeoutMs: { env: "YAVIO_SHUTDOWN_TIMEOUT_MS", min: 0, max: DAY_MS, fallback: DELIVERY_DEFAULTS.shutdownTimeoutMs },
+  exitTimeoutMs: { env: "YAVIO_EXIT_TIMEOUT_MS", min: 0, max: DAY_MS, fallback: DELIVERY_DEFAULTS.exitTimeoutMs },
+  requestTimeoutMs: { env: "YAVIO_REQUEST_TIMEOUT_MS", min: 1, max: DAY_MS, fallback: DELIVERY_DEFAULTS.requestTimeoutMs },
+  maxAttempts: { env: "YAVIO_MAX_ATTEMPTS", min: 1, max: 1000, fallback: DELIVERY_DEFAULTS.maxAttempts },
+  spoolMaxBytes: { env: "YAVIO_SPOOL_MAX_BYTES", min: 1024, max: 2 ** 40, fallback: DELIVERY_DEFAULTS.spoolMaxBytes },
+  eventsFileMaxBytes: { env: "YAVIO_EVENTS_FILE_MAX_BYTES", min: 0, max: 2 ** 40, fallback: DELIVERY_DEFAULTS.eventsFileMaxBytes },
+  eventsFileMaxFiles: { env: "YAVIO_EVENTS_FILE_MAX_FILES", min: 1, max: 1000, fallback: DELIVERY_DEFAULTS.eventsFileMaxFiles },
 } as const;
 type NumberKey = keyof typeof NUMBERS;
 
