@@ -32,6 +32,20 @@ const PII = {
 const NOTE = `Initech billing contact: ${PII.email}, phone ${PII.phone}. Card on file ${PII.card} (exp 12/29).`;
 const PII_SPELLINGS = [PII.email, PII.phone, PII.card, PII.card.replaceAll(" ", ""), PII.phone.replaceAll(" ", "")];
 
+/**
+ * Why the agent calls each tool, sent in the `context` argument that intent capture adds to every
+ * listed schema. The server's handlers never see it; the report counts them per tool.
+ */
+const INTENTS: Record<string, string> = {
+  login: "Sign in as the user before working on their ledger.",
+  add_note: "Remember the billing contact the user pasted.",
+  search_notes: "Find what we know about the customer.",
+  create_invoice: "Bill the customer for the work the user described.",
+  send_invoice: "Email the invoice to the customer.",
+  record_payment: "The user says the customer paid.",
+  sync_accounting: "Keep the accounting system in step with the ledger.",
+};
+
 /** Every structured warning line of every server, in arrival order: saved for the report. */
 const warningLines: string[] = [];
 
@@ -79,6 +93,7 @@ class Session {
         YAVIO_CONSOLE: "false",
         YAVIO_EVENTS_FILE: EVENTS_FILE,
         YAVIO_SPOOL_DIR: join(DEMO_DIR, "spool"),
+        LEDGER_CAPTURE_INTENT: "1",
       },
     });
     this.transport.stderr?.on("data", (chunk: Buffer) => this.onStderr(chunk.toString("utf8")));
@@ -125,8 +140,12 @@ class Session {
     });
   }
 
-  connect(): Promise<void> {
-    return this.client.connect(this.transport);
+  /** Connects and lists the tools, as a desktop client does before its first turn. */
+  async connect(): Promise<void> {
+    await this.client.connect(this.transport);
+    const { tools } = await this.client.listTools();
+    const withIntent = tools.filter((t) => "context" in (t.inputSchema.properties ?? {})).length;
+    this.say(`${bold("tools/list".padEnd(15))} ${dim(`${tools.length} tools shown`.padEnd(36))} ${green("✓")} ${withIntent} of them with the optional "context" argument`);
   }
 
   say(line: string): void {
@@ -135,7 +154,8 @@ class Session {
 
   /** Calls a tool and narrates it; `expectFailure` marks the failures the script asks for. */
   async call(tool: string, args: Record<string, unknown>, label: string, expectFailure = false): Promise<string> {
-    const result = await this.client.callTool({ name: tool, arguments: args });
+    const why = INTENTS[tool];
+    const result = await this.client.callTool({ name: tool, arguments: why === undefined ? args : { ...args, context: why } });
     const content = (result.content ?? []) as { type: string; text?: string }[];
     const text = content.map((c) => c.text ?? "").join(" ");
     const failed = result.isError === true;
@@ -193,6 +213,8 @@ async function grace(s: Session): Promise<void> {
   await s.call("send_invoice", { invoiceId: "inv_9999" }, "inv_9999 (a typo)", true);
   await s.call("send_invoice", { invoiceId: "inv_0001" }, "inv_0001");
   await s.read("invoice://inv_0001");
+  // The agent guesses a tool the server does not have: a missing capability, in the report.
+  await s.call("export_pdf", { invoiceId: "inv_0001" }, "a tool the server does not have", true);
   // Grace stops here: her invoice is sent but not paid, a drop-off in the funnel.
 }
 
@@ -283,6 +305,10 @@ async function main(): Promise<number> {
     { ok: warnings.some((w) => w.code === "YAVIO-1302"), text: "the identify conflict was reported as YAVIO-1302" },
     { ok: started_.size > 0 && [...started_].every((id) => ended.has(id)), text: `all ${started_.size} sessions ended and were flushed on disconnect` },
     { ok: report.toolCalls.errors > 0 && report.conversions.total > 0, text: `${report.toolCalls.errors} failed tool calls and ${report.conversions.total} conversions recorded` },
+    {
+      ok: report.toolExposure.neverCalled > 0 && report.unexposedTools.calls > 0 && report.intents.length > 0,
+      text: `${report.toolExposure.neverCalled} listed tool never called, ${report.unexposedTools.calls} call to a tool the server does not expose, intents for ${report.intents.length} tools`,
+    },
     { ok: otherStderr.length === 0, text: otherStderr.length === 0 ? "the servers wrote nothing else on stderr" : `unexpected server stderr:\n    ${otherStderr.join("\n    ")}` },
   ];
   out();

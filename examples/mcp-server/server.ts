@@ -156,6 +156,18 @@ export function createServer(options: CreateServerOptions = {}): YavioMcpServer 
     },
   );
 
+  // Listed to every client and (in the demo) never called: the report's "listed vs called" table
+  // shows it first, as dead weight in every prompt's context window.
+  server.registerTool(
+    "export_csv",
+    { description: "Export the signed-in user's invoices as CSV.", inputSchema: { since: z.string().optional().describe("ISO date") } },
+    () => {
+      const me = requireUser();
+      const rows = [...ledger.invoices.values()].filter((i) => i.owner === me.id).map((i) => `${i.id},${i.customer},${i.total},${i.currency},${i.status}`);
+      return text(["id,customer,total,currency,status", ...rows].join("\n"));
+    },
+  );
+
   server.registerResource(
     "plans",
     "ledger://plans",

@@ -5,4 +5,6 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { createServer } from "./server.js";
 
-await createServer().connect(new StdioServerTransport());
+// LEDGER_CAPTURE_INTENT=1 (the demo sets it) turns on intent capture: every listed tool gains an
+// optional `context` argument for the agent's reason, recorded on its tool_call event.
+await createServer(process.env.LEDGER_CAPTURE_INTENT === "1" ? { yavio: { capture: { intent: true } } } : {}).connect(new StdioServerTransport());

@@ -2,7 +2,9 @@ import type { ErrorCategory, EventType, WireBuilder, WireEvent } from "../event/
 import { boundForQueue } from "../event/index.js";
 import type { SessionState } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
+import { unexposedReason } from "./discovery.js";
 import { categorizeError } from "./error-category.js";
+import { detachedCut } from "./intent.js";
 import type { OutgoingOutcome, OutgoingRequest, PluginRequest, RequestOutcome, YavioPlugin } from "./plugin.js";
 import { errorText } from "./plugin.js";
 import type { EndReason } from "./sessions.js";
@@ -71,6 +73,9 @@ function sessionEndBuilder(session: SessionState, reason: EndReason, endedAt: nu
   };
 }
 
+/** Characters kept of a tool name the server does not expose (MCP names are at most 128). */
+export const MAX_UNEXPOSED_NAME_LENGTH = 128;
+
 function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome: RequestOutcome): void {
   const { startSession: session, traceId } = request;
   const { result, threw, isError } = outcome;
@@ -82,17 +87,28 @@ function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome:
   const traceparent = typeof request.meta?.traceparent === "string" ? request.meta.traceparent.slice(0, 128) : undefined;
   if (request.inputResponses !== undefined) recordInputResponses(recorder, session, traceId, request.inputResponses);
   if (method === "tools/call") {
-    const name = request.target ?? "unknown";
+    const unexposed = unexposedReason(request.target, outcome);
+    // A name the server does not expose came from the client: cut like any input (and scrubbed as text in the pipeline).
+    const name = unexposed !== undefined ? detachedCut(request.target!, MAX_UNEXPOSED_NAME_LENGTH) : (request.target ?? "unknown");
     const input = inputSummary(request.arguments, recorder.captureInputs);
     const r = result as { content?: unknown; structuredContent?: unknown } | undefined;
-    const output = recorder.captureOutputs && !threw && r ? boundForQueue(r.content) : undefined;
-    const structured = recorder.captureOutputs && !threw && r ? boundForQueue(r.structuredContent) : undefined;
+    // The SDK's answer to an unexposed name repeats the name uncut: error_message says it already.
+    const keepOutput = recorder.captureOutputs && !threw && r !== undefined && unexposed === undefined;
+    const output = keepOutput ? boundForQueue(r.content) : undefined;
+    const structured = keepOutput ? boundForQueue(r.structuredContent) : undefined;
+    const intent = request.intent;
+    if (unexposed !== undefined && errorInfo !== undefined) {
+      errorInfo.message = `Tool ${name} ${unexposed === "disabled" ? "disabled" : "not found"}`;
+      errorInfo.category = "validation";
+      errorInfo.metadata.unexposed_tool = unexposed;
+    }
     const inputRequests = inputRequestsOf(result);
     recorder.record(session, "tool_call", name, traceId, (wire) => {
       wire.tool_name = name;
       wire.latency_ms = latency;
       wire.status = isError ? "error" : "success";
       applyInput(wire, input);
+      if (intent !== undefined) wire.intent = intent;
       if (output !== undefined) wire.output_content = output;
       if (structured !== undefined) wire.metadata = { ...wire.metadata, structured_content: structured };
       if (inputRequests !== undefined) wire.metadata = { ...wire.metadata, result_type: "input_required", input_requests: Object.keys(inputRequests) };

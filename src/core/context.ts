@@ -347,6 +347,8 @@ export interface RequestStart {
   readonly protocolVersion: string | undefined;
   /** 2026-07-28: the client's answers to the requests a previous round's `input_required` result made. */
   readonly inputResponses: Readonly<Record<string, unknown>> | undefined;
+  /** The intent the client stated in the intent argument (`capture.intent`), taken out of `arguments`. */
+  intent?: string | undefined;
 }
 
 /**
@@ -367,6 +369,7 @@ export class RequestContext extends SlotContext implements PluginRequest {
   readonly meta: Readonly<Record<string, unknown>> | undefined;
   readonly protocolVersion: string | undefined;
   readonly inputResponses: Readonly<Record<string, unknown>> | undefined;
+  readonly intent: string | undefined;
   readonly startedAt: number;
   /** The plugins' per-request states, when some plugin keeps one. */
   states: unknown[] | undefined;
@@ -388,6 +391,7 @@ export class RequestContext extends SlotContext implements PluginRequest {
     this.meta = start.meta;
     this.protocolVersion = start.protocolVersion;
     this.inputResponses = start.inputResponses;
+    this.intent = start.intent;
     this.startedAt = performance.now();
   }
 

@@ -1,7 +1,7 @@
 export { inertContext, RequestContext, requestStorage, setLatestRuntime, SlotContext, yavio } from "./context.js";
 export type { ContextRuntime, ErrorSeverity, ForUserOptions, RequestStart, YavioContext } from "./context.js";
 export { categorizeError } from "./error-category.js";
-export type { ResolvedCoreOptions, SessionKeyExtra, WithYavioOptions } from "./options.js";
+export type { IntentOptions, ResolvedCoreOptions, ResolvedIntent, SessionKeyExtra, WithYavioOptions } from "./options.js";
 export { detectPlatform, headerValue } from "./platform.js";
 export { describeThrown } from "./validate.js";
 export type { HeaderSource } from "./platform.js";
@@ -12,3 +12,7 @@ export { noteThrown, ServerCore } from "./server-core.js";
 export type { Connection, IncomingRequest, ServerPort } from "./server-core.js";
 export { InMemorySessionStore, Sessions, SessionSlot } from "./sessions.js";
 export type { EndReason, SessionStore } from "./sessions.js";
+export { Discovery, fingerprint, LIST_METHODS, unexposedReason } from "./discovery.js";
+export type { DiscoveredKind, UnexposedReason } from "./discovery.js";
+export { IntentCapture } from "./intent.js";
+export type { StrippedArguments } from "./intent.js";

@@ -20,8 +20,15 @@ export interface SessionKeyExtra {
  * Delivery options (`apiKey`, `endpoint`, `sink`, batching, …) are documented on `DeliveryOptions`.
  */
 export interface WithYavioOptions extends DeliveryOptions {
-  /** What a `tool_call` event records besides names and timings. Default: both `true`. */
-  capture?: { inputs?: boolean; outputs?: boolean } | undefined;
+  /**
+   * What events record besides names and timings. `inputs` and `outputs`: argument values and
+   * results on `tool_call` events (default `true`). `discovery`: a `tool_discovery` event per tool
+   * a client was shown by `tools/list`, once per session (default `true`). `intent`: every listed
+   * tool schema gains an optional `context` argument asking the agent why it calls the tool; it is
+   * removed before the host sees the arguments and recorded as the event's `intent` (default off).
+   * @example withYavio(server, { capture: { intent: true } })
+   */
+  capture?: { inputs?: boolean; outputs?: boolean; discovery?: boolean; intent?: boolean | IntentOptions } | undefined;
   /** PII scrubbing of every outgoing event. `false` turns it off. Default: on, all detectors. */
   pii?: PiiOptions | false | undefined;
   /** Last look at each event after scrubbing and truncation; return `null` to drop it. */
@@ -63,10 +70,34 @@ export interface WithYavioOptions extends DeliveryOptions {
   logLevel?: LogLevel | undefined;
 }
 
+/** Options of intent capture (`capture.intent`). */
+export interface IntentOptions {
+  /** The argument added to every listed tool schema. Default `"context"`. */
+  argument?: string | undefined;
+  /** Its description, which asks the agent for the reason of the call. Default: {@link DEFAULT_INTENT_DESCRIPTION}. */
+  description?: string | undefined;
+}
+
+export const DEFAULT_INTENT_ARGUMENT = "context";
+export const DEFAULT_INTENT_DESCRIPTION =
+  "Optional. In one short sentence, why you are calling this tool: what the user asked for or what you are trying to find out. Leave out personal data.";
+/** An argument name as JSON Schema property names and MCP clients handle it without quoting surprises. */
+const INTENT_ARGUMENT_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
+/** Intent capture, resolved. */
+export interface ResolvedIntent {
+  readonly argument: string;
+  readonly description: string;
+}
+
 /** The options of the middleware itself, defaults filled in. Delivery options are resolved by the transport. */
 export interface ResolvedCoreOptions {
   captureInputs: boolean;
   captureOutputs: boolean;
+  /** `tool_discovery` events on list requests. */
+  captureDiscovery: boolean;
+  /** Intent capture; undefined when off. */
+  intent: ResolvedIntent | undefined;
   sessionIdleTimeoutMs: number;
   stitching: boolean;
   sessionKey: WithYavioOptions["sessionKey"];
@@ -91,6 +122,10 @@ export function resolveCoreOptions(options: WithYavioOptions, env: Readonly<Reco
       throw new YavioConfigError("YAVIO-1003", `options.capture.${key} must be a boolean`);
     }
   }
+  if (capture.discovery !== undefined && typeof capture.discovery !== "boolean") {
+    throw new YavioConfigError("YAVIO-1003", "options.capture.discovery must be a boolean");
+  }
+  const intent = resolveIntent(capture.intent);
   const idle = options.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_TIMEOUT_MS;
   if (typeof idle !== "number" || !Number.isFinite(idle) || idle < 1000) {
     throw new YavioConfigError("YAVIO-1003", "options.sessionIdleTimeoutMs must be a number ≥ 1000");
@@ -130,9 +165,26 @@ export function resolveCoreOptions(options: WithYavioOptions, env: Readonly<Reco
     hashSecret,
     captureInputs: capture.inputs ?? true,
     captureOutputs: capture.outputs ?? true,
+    captureDiscovery: capture.discovery ?? true,
+    intent,
     sessionIdleTimeoutMs: idle,
     stitching: stitching === "retroactive",
     sessionKey: options.sessionKey,
     beforeSend: options.beforeSend,
   };
+}
+
+function resolveIntent(option: boolean | IntentOptions | undefined): ResolvedIntent | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return { argument: DEFAULT_INTENT_ARGUMENT, description: DEFAULT_INTENT_DESCRIPTION };
+  if (option === null || typeof option !== "object") throw new YavioConfigError("YAVIO-1003", "options.capture.intent must be a boolean or { argument?, description? }");
+  const argument = option.argument ?? DEFAULT_INTENT_ARGUMENT;
+  if (typeof argument !== "string" || !INTENT_ARGUMENT_PATTERN.test(argument)) {
+    throw new YavioConfigError("YAVIO-1003", "options.capture.intent.argument must be a name of letters, digits, _ and - (at most 64, not starting with a digit)");
+  }
+  const description = option.description ?? DEFAULT_INTENT_DESCRIPTION;
+  if (typeof description !== "string" || description.trim() === "" || description.length > 1024) {
+    throw new YavioConfigError("YAVIO-1003", "options.capture.intent.description must be a non-empty string of at most 1024 characters");
+  }
+  return { argument, description };
 }

@@ -34,7 +34,10 @@ export interface PluginRequest {
   readonly method: string;
   /** The tool or prompt name, or the resource URI. */
   readonly target: string | undefined;
+  /** The arguments as the host's handler got them (without the intent argument). */
   readonly arguments: unknown;
+  /** tools/call with `capture.intent`: why the client says it calls the tool (cut, not yet scrubbed). */
+  readonly intent?: string | undefined;
   /** The JSON-RPC request id. */
   readonly requestId: string | number | undefined;
   /** The request's `params._meta` (W3C trace context travels there). */

@@ -11,6 +11,8 @@ import { createWarner } from "../warnings/index.js";
 import { createAnalyticsPlugin } from "./analytics-plugin.js";
 import type { ContextRuntime, ForUserOptions, YavioContext } from "./context.js";
 import { inertContext, SlotContext } from "./context.js";
+import { Discovery } from "./discovery.js";
+import { IntentCapture } from "./intent.js";
 import type { ResolvedCoreOptions, WithYavioOptions } from "./options.js";
 import { resolveCoreOptions } from "./options.js";
 import type { AnalyticsCall, PluginHost, PluginRequest } from "./plugin.js";
@@ -36,6 +38,10 @@ export class Runtime implements ContextRuntime {
   readonly sessions: Sessions;
   readonly plugins: PluginChain;
   readonly wantsAnalytics: boolean;
+  /** What clients were shown (list requests); undefined when `capture.discovery` is off. */
+  readonly discovery: Discovery | undefined;
+  /** Intent capture; undefined unless `capture.intent` is on. */
+  readonly intent: IntentCapture | undefined;
   private readonly scrubber: Scrubber | undefined;
   private readonly hashUserIds: boolean;
   private sweeper: NodeJS.Timeout | undefined;
@@ -73,6 +79,8 @@ export class Runtime implements ContextRuntime {
     );
     this.plugins = new PluginChain(this.core.events ? [createAnalyticsPlugin(this), ...this.core.plugins] : this.core.plugins, this.warn);
     this.wantsAnalytics = this.plugins.plugins.some((p) => p.analytics !== undefined);
+    this.discovery = this.core.captureDiscovery ? new Discovery(this) : undefined;
+    this.intent = this.core.intent === undefined ? undefined : new IntentCapture(this.core.intent, this.warn);
     this.exitPreparer = addExitPreparer(() => this.endAllSessions());
   }
 

@@ -286,6 +286,32 @@ export class ServerCore {
   }
 
   /**
+   * A list request (`tools/list`, `resources/list`, `resources/templates/list`, `prompts/list`)
+   * was answered: records what the client was shown (see `Discovery`) and returns what the client
+   * gets — the host's result, or with intent capture a copy whose tool schemas have the intent
+   * argument. Never throws: on any failure the host's result goes out as it was.
+   */
+  listed(request: IncomingRequest, method: string, result: unknown): unknown {
+    const runtime = this.runtime;
+    let out = result;
+    try {
+      if (method === "tools/list" && runtime.intent !== undefined) out = runtime.intent.augmentListResult(result);
+      if (runtime.discovery === undefined || runtime.isShutDown) return out;
+      const connection = this.currentConnection();
+      const facts = this.facts(request, connection);
+      // A request-scoped session would hold nothing but this list: not worth its events.
+      if (facts.stateless && this.sessionKey === undefined && request.principal() === undefined) return out;
+      const session = this.slotFor(request, connection, facts).current();
+      session.lastActivityAt = Date.now();
+      if (!session.started) runtime.start(session, this.clientInfo(request, connection.transport));
+      runtime.discovery.listed(session, method, result, newTraceId());
+    } catch (error) {
+      this.interceptionFailedOnce(error);
+    }
+    return out;
+  }
+
+  /**
    * A request from the server to the client (sampling, elicitation). `send` sends it — with the
    * `_meta` plugins may have added — and its outcome is reported. Anything else passes through.
    */

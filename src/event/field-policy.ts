@@ -10,10 +10,13 @@ import type { WireEvent } from "./wire-event.js";
  *   text, so an e-mail address used as a key does not leave the process.
  * - `text`: a string scrubbed by the text detectors.
  * - `value`: any JSON value, scrubbed by the value walk (sensitive keys, nested text).
+ * - `schema`: a JSON Schema the host wrote (`tool_discovery`'s `input_schema`): every key and
+ *   string scrubbed as text, but a property named `password` keeps its sub-schema — it describes
+ *   an argument, it holds no secret.
  *
  * A field not named here is a `value`: a new field can never go out unscrubbed by accident.
  */
-export type FieldPolicy = "id" | "keys" | "text" | "value";
+export type FieldPolicy = "id" | "keys" | "text" | "value" | "schema";
 
 const POLICY: Readonly<Record<string, FieldPolicy>> = {
   event_id: "id",
@@ -41,6 +44,9 @@ const POLICY: Readonly<Record<string, FieldPolicy>> = {
   protocol_version: "text",
   transport: "text",
   conversion_currency: "text",
+  intent: "text",
+  description: "text",
+  input_schema: "schema",
   user_traits: "value",
   metadata: "value",
   input_values: "value",
@@ -76,6 +82,7 @@ export function scrubEvent(wire: WireEvent, scrubber: FieldScrubber): WireEvent 
     let scrubbed: unknown;
     if (typeof value === "string") scrubbed = scrubber.text(value);
     else if (policy === "keys") scrubbed = scrubKeys(value, scrubber);
+    else if (policy === "schema") scrubbed = scrubSchema(value, scrubber, 0);
     else scrubbed = scrubber.value(value);
     if (scrubbed !== value) {
       out ??= { ...wire };
@@ -105,6 +112,34 @@ function scrubKeys(value: unknown, scrubber: FieldScrubber): unknown {
     const cleanType = typeof type === "string" ? type : scrubber.value(type);
     if (cleanName !== name || cleanType !== type) changed = true;
     Object.defineProperty(out, cleanName, { value: cleanType, enumerable: true, writable: true, configurable: true });
+  }
+  return changed ? out : value;
+}
+
+/** Past this depth a schema is cut to a marker string: the SDKs' schemas are far shallower. */
+const MAX_SCHEMA_DEPTH = 32;
+
+/** Keys and strings of a JSON Schema as text, copy-on-write; numbers, booleans and structure kept. */
+function scrubSchema(value: unknown, scrubber: FieldScrubber, depth: number): unknown {
+  if (typeof value === "string") return scrubber.text(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_SCHEMA_DEPTH) return "[too deep]";
+  if (Array.isArray(value)) {
+    const items = value as unknown[];
+    let out: unknown[] | undefined;
+    items.forEach((item, i) => {
+      const next = scrubSchema(item, scrubber, depth + 1);
+      if (next !== item) (out ??= [...items])[i] = next;
+    });
+    return out ?? value;
+  }
+  let changed = false;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const cleanKey = scrubber.text(key);
+    const next = scrubSchema(item, scrubber, depth + 1);
+    if (cleanKey !== key || next !== item) changed = true;
+    Object.defineProperty(out, cleanKey, { value: next, enumerable: true, writable: true, configurable: true });
   }
   return changed ? out : value;
 }

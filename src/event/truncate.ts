@@ -7,7 +7,7 @@ export const MAX_ERROR_MESSAGE_LENGTH = 2048;
 export const MAX_NAME_LENGTH = 256;
 
 /** The fields that can be large, cut in this order until the event fits. */
-const CUTTABLE = ["output_content", "input_values", "metadata", "user_traits", "input_types", "input_keys"] as const;
+const CUTTABLE = ["output_content", "input_schema", "input_values", "metadata", "user_traits", "input_types", "input_keys"] as const;
 const PREVIEW_CHARS = 512;
 
 export interface TruncateOutcome {
@@ -27,6 +27,9 @@ export function truncateEvent(event: WireEvent, maxBytes = MAX_EVENT_BYTES): Tru
   }
   if (typeof event.event_name === "string" && event.event_name.length > MAX_NAME_LENGTH) {
     event = { ...event, event_name: event.event_name.slice(0, MAX_NAME_LENGTH) };
+  }
+  if (typeof event.tool_name === "string" && event.tool_name.length > MAX_NAME_LENGTH) {
+    event = { ...event, tool_name: event.tool_name.slice(0, MAX_NAME_LENGTH) };
   }
   let size = byteLength(event);
   if (size <= maxBytes) return { event };

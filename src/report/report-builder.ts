@@ -15,7 +15,10 @@ import type {
   Report,
   SessionsPerUser,
   ShareRow,
+  ToolExposure,
+  ToolExposureSummary,
   ToolFillRates,
+  ToolIntents,
   ToolTrend,
   UnexposedToolSummary,
   UserStats,
@@ -39,10 +42,14 @@ export const DEFAULT_TOP = 20;
 const TREND_TOOLS = 5;
 
 /**
- * The MCP SDK answers a call to a name it does not expose with an error result whose text ends
+ * A call to a name the server does not expose: the middleware flags it (`metadata.unexposed_tool`);
+ * events of older versions are told by the SDK's answer, an error whose text ends
  * "Tool <name> not found" or "Tool <name> disabled" (after an "MCP error -32602: " prefix).
  */
-function unexposedReason(toolName: string, message: unknown): "not found" | "disabled" | undefined {
+function unexposedReason(toolName: string, message: unknown, metadata: unknown): "not found" | "disabled" | undefined {
+  const flag = (metadata as Json | undefined)?.unexposed_tool;
+  if (flag === "not_found") return "not found";
+  if (flag === "disabled") return "disabled";
   if (typeof message !== "string") return undefined;
   const trimmed = message.trimEnd();
   if (trimmed.endsWith(`Tool ${toolName} not found`)) return "not found";
@@ -63,6 +70,11 @@ const DURATION_BUCKETS: readonly { label: string; fromMs: number; toMs: number |
 const MAX_NAMES = 1000;
 /** Distinct parameter names kept per tool. */
 const MAX_PARAMETERS = 200;
+/** Distinct intents counted per tool; past it, new ones fold into "(other)". */
+const MAX_INTENTS = 200;
+/** Intents shown per tool, and the characters each keeps. */
+const INTENTS_SHOWN = 5;
+const INTENT_CHARS = 80;
 const OTHER = "(other)";
 const BAD_LINE_SAMPLES = 10;
 
@@ -88,6 +100,9 @@ class SessionState {
   identified = false;
   converted = false;
   steps: Set<string> | undefined = undefined;
+  /** Tools this session was shown (tool_discovery) and called. */
+  shownTools: Set<string> | undefined = undefined;
+  calledTools: Set<string> | undefined = undefined;
 }
 
 class OperationState {
@@ -96,6 +111,9 @@ class OperationState {
   readonly latency = new Quantiles();
   /** Tool calls only: parameter name → calls that had it. */
   readonly parameters = new Map<string, number>();
+  /** Tool calls only: folded intent → calls that stated it. */
+  intents: Map<string, number> | undefined = undefined;
+  callsWithIntent = 0;
 }
 
 interface StepState {
@@ -155,6 +173,8 @@ export class ReportBuilder {
   private readonly exceptions = new Map<string, number>();
   private readonly warnings = new Map<string, WarningState>();
   private readonly unexposed = new Map<string, UnexposedState>();
+  /** Names of tools any session was shown: bounds the per-session sets. */
+  private readonly shownNames = new Set<string>();
   private readonly timeline = new Timeline();
   private outside = 0;
   private readonly since: number;
@@ -312,6 +332,8 @@ export class ReportBuilder {
       tools,
       otherTools,
       unexposedTools: this.unexposedSummary(),
+      toolExposure: this.exposureSummary(),
+      intents: this.intentRows(),
       errorCategories: [...this.categories]
         .map(([category, errors]) => ({
           category,
@@ -404,6 +426,75 @@ export class ReportBuilder {
       names: rows.slice(0, this.top),
       other: rest.length === 0 ? null : { names: rest.length, calls: rest.reduce((n, r) => n + r.calls, 0) },
     };
+  }
+
+  private exposureSummary(): ToolExposureSummary {
+    const rows = new Map<string, { shown: number; shownAndCalled: number; called: number }>();
+    const row = (name: string) => {
+      let r = rows.get(name);
+      if (r === undefined) {
+        r = { shown: 0, shownAndCalled: 0, called: 0 };
+        rows.set(name, r);
+      }
+      return r;
+    };
+    let sessionsShown = 0;
+    for (const s of this.sessions.values()) {
+      if (s.shownTools !== undefined) {
+        sessionsShown++;
+        for (const tool of s.shownTools) {
+          const r = row(tool);
+          r.shown++;
+          if (s.calledTools?.has(tool) === true) r.shownAndCalled++;
+        }
+      }
+    }
+    if (rows.size === 0) return { sessionsShown: 0, toolsShown: 0, neverCalled: 0, tools: [], other: null };
+    // Called tools that no session was shown (a client that calls without listing) still get a row.
+    for (const s of this.sessions.values()) for (const tool of s.calledTools ?? []) row(tool).called++;
+    const all = [...rows].map(
+      ([name, r]): ToolExposure => ({
+        name,
+        sessionsShown: r.shown,
+        sessionsCalled: r.called,
+        useRate: ratio(r.shownAndCalled, r.shown),
+        calls: this.tools.get(name)?.calls ?? 0,
+      }),
+    );
+    all.sort(
+      (a, b) =>
+        Number(a.calls > 0) - Number(b.calls > 0) ||
+        (a.calls === 0 ? b.sessionsShown - a.sessionsShown : (a.useRate ?? Infinity) - (b.useRate ?? Infinity)) ||
+        b.sessionsShown - a.sessionsShown ||
+        compare(a.name, b.name),
+    );
+    const rest = all.slice(this.top);
+    return {
+      sessionsShown,
+      toolsShown: all.filter((t) => t.sessionsShown > 0).length,
+      neverCalled: all.filter((t) => t.sessionsShown > 0 && t.calls === 0).length,
+      tools: all.slice(0, this.top),
+      other:
+        rest.length === 0
+          ? null
+          : { tools: rest.length, sessionsShown: rest.reduce((n, t) => n + t.sessionsShown, 0), calls: rest.reduce((n, t) => n + t.calls, 0) },
+    };
+  }
+
+  private intentRows(): ToolIntents[] {
+    return [...this.tools]
+      .filter(([, op]) => op.callsWithIntent > 0)
+      .sort(([an, a], [bn, b]) => b.callsWithIntent - a.callsWithIntent || compare(an, bn))
+      .slice(0, this.top)
+      .map(([tool, op]) => ({
+        tool,
+        calls: op.calls,
+        callsWithIntent: op.callsWithIntent,
+        distinct: op.intents?.size ?? 0,
+        top: nameCounts(op.intents ?? new Map<string, number>())
+          .slice(0, INTENTS_SHOWN)
+          .map((x) => ({ intent: x.name, count: x.count })),
+      }));
   }
 
   private userRows(users: Map<string, UserState>): { users: UserStats[]; otherUsers: OtherUsers | null } {
@@ -524,7 +615,7 @@ export class ReportBuilder {
         break;
       case "tool_call": {
         const tool = typeof e.tool_name === "string" ? e.tool_name : (name ?? "(unnamed)");
-        const reason = e.status === "error" ? unexposedReason(tool, e.error_message) : undefined;
+        const reason = e.status === "error" ? unexposedReason(tool, e.error_message, e.metadata) : undefined;
         if (reason !== undefined) {
           session.unexposedCalls++;
           const key = boundedKey(this.unexposed, tool);
@@ -539,6 +630,13 @@ export class ReportBuilder {
         }
         const op = this.operation(this.tools, tool, e);
         session.toolCalls++;
+        (session.calledTools ??= new Set()).add(boundedKey(this.tools, tool));
+        if (typeof e.intent === "string" && e.intent.trim() !== "") {
+          op.callsWithIntent++;
+          op.intents ??= new Map();
+          const intent = foldIntent(e.intent);
+          increment(op.intents, op.intents.has(intent) || op.intents.size < MAX_INTENTS ? intent : OTHER);
+        }
         const latency = typeof e.latency_ms === "number" && Number.isFinite(e.latency_ms) ? e.latency_ms : undefined;
         this.timeline.toolCall(ms, boundedKey(this.tools, tool), e.status === "error", latency);
         if (latency !== undefined) this.allTools.add(latency);
@@ -561,6 +659,17 @@ export class ReportBuilder {
         // The event is stamped when the call ends: the call began latency_ms earlier.
         const callStart = typeof e.latency_ms === "number" && Number.isFinite(e.latency_ms) ? ms - e.latency_ms : ms;
         if (Number.isFinite(callStart) && !(session.firstToolMs <= callStart)) session.firstToolMs = callStart;
+        break;
+      }
+      case "tool_discovery": {
+        const meta = e.metadata as Json | undefined;
+        // Resources and prompts are listed as names (metadata.kind): the exposure table is about tools.
+        if (meta?.kind !== undefined && meta.kind !== "tool") break;
+        const tool = typeof e.tool_name === "string" ? e.tool_name : name;
+        if (tool === undefined) break;
+        const key = this.shownNames.has(tool) || this.shownNames.size < MAX_NAMES ? tool : OTHER;
+        this.shownNames.add(key);
+        (session.shownTools ??= new Set()).add(key);
         break;
       }
       case "resource_access": {
@@ -704,6 +813,12 @@ export class ReportBuilder {
 
 function increment<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/** Intents that differ only in case, spaces or a final full stop count as one; cut to INTENT_CHARS. */
+function foldIntent(intent: string): string {
+  const folded = intent.slice(0, 4 * INTENT_CHARS).replace(/\s+/g, " ").trim().replace(/[.!]+$/, "").toLowerCase();
+  return folded.length > INTENT_CHARS ? `${folded.slice(0, INTENT_CHARS - 1).trimEnd()}…` : folded;
 }
 
 function boundedKey(map: Map<string, unknown>, key: string): string {

@@ -108,6 +108,8 @@ export function reportSections(report: Report): ReportSection[] {
   const labels = report.activity.buckets.map((b) => bucketLabel(b.start));
   const per = `per ${report.activity.bucketLabel.replace(/^1 /, "")}`;
   const u = report.unexposedTools;
+  const x = report.toolExposure;
+  const intentCalls = report.intents.reduce((n, t) => n + t.callsWithIntent, 0);
 
   const summary: ReportSection = {
     id: "summary",
@@ -130,6 +132,8 @@ export function reportSections(report: Report): ReportSection[] {
           ["Time range", report.timeRange.first === null ? NONE : `${report.timeRange.first} .. ${report.timeRange.last ?? NONE}`],
           ["Tool calls", formatCount(report.toolCalls.total)],
           ["Calls to tools the server does not expose", formatCount(u.calls)],
+          ...(x.toolsShown > 0 ? [["Listed tools never called", `${formatCount(x.neverCalled)} of ${formatCount(x.toolsShown)}`]] : []),
+          ...(intentCalls > 0 ? [["Calls with a stated intent", formatCount(intentCalls)]] : []),
           ["Unique sessions", formatCount(report.sessions.unique)],
           ["Identified users", formatCount(report.identifiedUsers)],
           ["Identified sessions", formatCount(report.sessions.identified)],
@@ -303,19 +307,6 @@ export function reportSections(report: Report): ReportSection[] {
         },
       },
       {
-        id: "unexposed-tools",
-        caption: "Calls to tools the server does not expose",
-        columns: [L("tool name asked for", true), L("answer"), R("calls"), R("sessions")],
-        rows: [
-          ...u.names.map((x) => [x.name, x.reason, formatCount(x.calls), formatCount(x.sessions)]),
-          ...(u.other === null ? [] : [[`others (${formatCount(u.other.names)})`, NONE, formatCount(u.other.calls), NONE]]),
-        ],
-        empty: "None: every call named a tool the server exposes.",
-        ...(u.calls > 0
-          ? { note: `Not counted as tool calls above. ${formatCount(u.calls)} calls from ${formatCount(u.sessions)} sessions: names clients expected and did not find.` }
-          : {}),
-      },
-      {
         id: "fill-rates",
         caption: "Parameter fill rates",
         columns: [L("tool", true), R("calls"), L("parameter", true), R("calls with it"), R("fill rate")],
@@ -329,6 +320,56 @@ export function reportSections(report: Report): ReportSection[] {
           ]),
         ),
         empty: "No tool parameters seen.",
+      },
+    ],
+  };
+
+  const discovery: ReportSection = {
+    id: "discovery",
+    title: "Discovery and intent",
+    tables: [
+      {
+        id: "tool-exposure",
+        caption: "Tools listed vs called (never called first)",
+        columns: [L("tool", true), R("sessions shown"), R("sessions called"), R("use rate"), R("calls")],
+        rows: [
+          ...x.tools.map((t) => [t.name, formatCount(t.sessionsShown), formatCount(t.sessionsCalled), formatRate(t.useRate), formatCount(t.calls)]),
+          ...(x.other === null ? [] : [[`others (${formatCount(x.other.tools)})`, formatCount(x.other.sessionsShown), NONE, NONE, formatCount(x.other.calls)]]),
+        ],
+        empty: "No tool_discovery events: the middleware records them when a client lists tools.",
+        ...(x.toolsShown > 0
+          ? {
+              note: `${formatCount(x.sessionsShown)} sessions were shown ${formatCount(x.toolsShown)} tools; ${formatCount(x.neverCalled)} were never called. Use rate: the share of sessions shown a tool that called it.`,
+            }
+          : {}),
+      },
+      {
+        id: "unexposed-tools",
+        caption: "Calls to tools the server does not expose",
+        columns: [L("tool name asked for", true), L("answer"), R("calls"), R("sessions")],
+        rows: [
+          ...u.names.map((n) => [n.name, n.reason, formatCount(n.calls), formatCount(n.sessions)]),
+          ...(u.other === null ? [] : [[`others (${formatCount(u.other.names)})`, NONE, formatCount(u.other.calls), NONE]]),
+        ],
+        empty: "None: every call named a tool the server exposes.",
+        ...(u.calls > 0
+          ? { note: `Not counted as tool calls above. ${formatCount(u.calls)} calls from ${formatCount(u.sessions)} sessions: names clients expected and did not find.` }
+          : {}),
+      },
+      {
+        id: "intents",
+        caption: "Most frequent intents per tool",
+        columns: [L("tool", true), R("calls with intent"), L("intent", true), R("count")],
+        rows: report.intents.flatMap((t) =>
+          t.top.map((i, k) => [
+            k === 0 ? t.tool : "",
+            k === 0 ? `${formatCount(t.callsWithIntent)} of ${formatCount(t.calls)}` : "",
+            i.intent,
+            formatCount(i.count),
+          ]),
+        ),
+        empty: "No intents: turn on capture.intent to ask agents why they call each tool.",
+        ...(report.intents.length > 0 ? { note: "Intents as recorded (scrubbed by the middleware), folded to lower case and cut to 80 characters." } : {}),
       },
     ],
   };
@@ -545,7 +586,7 @@ export function reportSections(report: Report): ReportSection[] {
     ],
   };
 
-  return [summary, activity, trendSection, tools, users, sessions, funnel, conversions, resourcesAndPrompts, custom, warnings, inputs];
+  return [summary, activity, trendSection, tools, discovery, users, sessions, funnel, conversions, resourcesAndPrompts, custom, warnings, inputs];
 }
 
 /** "Skipped 5 bad lines: events.jsonl:24 (not JSON), …", or "" without bad lines. */

@@ -28,6 +28,13 @@ export interface Report {
   otherTools: OtherOperations | null;
   /** Calls to tool names the server does not expose (unknown or disabled): a discovery signal. */
   unexposedTools: UnexposedToolSummary;
+  /**
+   * Tools clients were shown (`tool_discovery`) against the tools they called, per tool: the
+   * tools listed and never called first. Empty without discovery events.
+   */
+  toolExposure: ToolExposureSummary;
+  /** Per tool (at most `top` tools, by calls with an intent), the intents agents stated most often. */
+  intents: ToolIntents[];
   /** Tool-call errors by category, by count (desc). */
   errorCategories: ErrorCategoryStats[];
   /** Resource reads, grouped by `metadata.resource_name` when present, else by URI. */
@@ -352,4 +359,40 @@ export interface WarningStats {
   summary: string | null;
   /** The message of the first occurrence. */
   sampleMessage: string;
+}
+
+export interface ToolExposureSummary {
+  /** Sessions with at least one tool_discovery event for a tool. */
+  sessionsShown: number;
+  /** Distinct tools shown to some session. */
+  toolsShown: number;
+  /** Tools shown to some session and never called in any. */
+  neverCalled: number;
+  /** The first `top` tools: never called first (most shown first), then the least used share first. */
+  tools: ToolExposure[];
+  /** The rest, summed. */
+  other: { tools: number; sessionsShown: number; calls: number } | null;
+}
+
+export interface ToolExposure {
+  name: string;
+  /** Sessions that were shown the tool. */
+  sessionsShown: number;
+  /** Sessions that called it (shown or not: a client may call without listing). */
+  sessionsCalled: number;
+  /** Of the sessions shown the tool, the share that called it; null when none was shown it. */
+  useRate: number | null;
+  calls: number;
+}
+
+export interface ToolIntents {
+  tool: string;
+  /** Calls of the tool (to a tool the server exposes). */
+  calls: number;
+  /** Calls that stated an intent. */
+  callsWithIntent: number;
+  /** Distinct intents (after folding case and spaces), at most 200 counted per tool. */
+  distinct: number;
+  /** The most frequent, cut to 80 characters, by count (desc) then text. */
+  top: { intent: string; count: number }[];
 }

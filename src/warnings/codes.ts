@@ -54,6 +54,8 @@ export const WARNING_CODES = {
   "YAVIO-1306": "`beforeSend` threw: the event was dropped.",
   "YAVIO-1307": "`pii.hashUserIds` is on without `hashSecret`: ids are hashed unkeyed, reversible for guessable ids.",
   "YAVIO-1308": "OpenTelemetry: PII scrubbing of a span attribute or span event failed: it was left out, never sent unscrubbed.",
+  "YAVIO-1313": "Intent capture: a tool has an argument of the intent argument's name itself; that tool's calls and schema are left alone.",
+  "YAVIO-1314": "Discovery: a session was shown more names of one kind than are remembered per session; the rest are not recorded.",
 } as const;
 
 /** A warning or error code, such as `"YAVIO-1302"`. */

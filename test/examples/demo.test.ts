@@ -13,7 +13,8 @@ const TSX = import.meta.resolve("tsx");
 
 /** The figures of a report, counted straight from the JSON lines, independently of src/report. */
 function countByHand(events: readonly WireEvent[]) {
-  const toolCalls = events.filter((e) => e.event_type === "tool_call");
+  // Calls to names the server does not expose are counted apart (the middleware flags them).
+  const toolCalls = events.filter((e) => e.event_type === "tool_call" && (e.metadata as { unexposed_tool?: unknown } | undefined)?.unexposed_tool === undefined);
   const conversions = events.filter((e) => e.event_type === "conversion");
   const revenue: Record<string, number> = {};
   for (const c of conversions) revenue[c.conversion_currency!] = (revenue[c.conversion_currency!] ?? 0) + c.conversion_value!;
@@ -111,12 +112,29 @@ describe("npm run demo", () => {
     expect(new Set(ended)).toEqual(new Set(started));
   });
 
+  it("shows what agents were shown, asked for and why: listed vs called, the unknown tool, intents", () => {
+    const shown = events.filter((e) => e.event_type === "tool_discovery" && (e.metadata as { kind?: unknown }).kind === "tool");
+    // Every session (three clients, plus the sessions after logout that listed nothing new) was shown the nine tools once.
+    const listedSessions = new Set(shown.map((e) => e.session_id));
+    expect(listedSessions.size).toBe(3);
+    for (const session of listedSessions) expect(shown.filter((e) => e.session_id === session)).toHaveLength(9);
+    expect(report.toolExposure.tools[0]).toMatchObject({ name: "export_csv", sessionsShown: 3, sessionsCalled: 0, calls: 0 });
+    expect(report.toolExposure.neverCalled).toBe(1);
+    expect(report.unexposedTools.names).toEqual([{ name: "export_pdf", reason: "not found", calls: 1, sessions: 1 }]);
+    const login = report.intents.find((t) => t.tool === "login");
+    expect(login?.top[0]).toEqual({ intent: "sign in as the user before working on their ledger", count: login?.callsWithIntent });
+    // The handlers never saw the argument: no input_keys list it.
+    expect(events.some((e) => e.input_keys?.includes("context"))).toBe(false);
+    expect(run.stdout).toContain("Tools listed vs called (never called first)");
+    expect(run.stdout).toContain("Most frequent intents per tool");
+  });
+
   it("keeps the pasted e-mail, phone and card number out of the event file", () => {
     const raw = readFileSync(join(dir, "events.jsonl"), "utf8");
     for (const secret of ["jane.doe@initech.example", "415 555 0132", "4111 1111 1111 1111", "4111111111111111"]) {
       expect(raw).not.toContain(secret);
     }
-    const note = events.find((e) => e.event_name === "add_note");
+    const note = events.find((e) => e.event_type === "tool_call" && e.event_name === "add_note");
     expect(JSON.stringify(note?.input_values)).toContain("Initech billing contact");
     // The client still got the note back whole: only the analytics copy is scrubbed.
     expect(run.stdout).toContain("note_1: Initech billing contact: jane.doe@initech.example");
@@ -128,7 +146,7 @@ describe("npm run demo", () => {
     expect(lines.map((line) => (JSON.parse(line) as { code: string }).code)).toContain("YAVIO-1302");
     expect(report.warnings.find((w) => w.code === "YAVIO-1302")?.count).toBe(1);
     // The conflicting login did not re-attribute the session: everything in it stays Ada's.
-    const conflictSession = events.find((e) => e.event_name === "sync_accounting")!.session_id;
+    const conflictSession = events.find((e) => e.event_type === "tool_call" && e.event_name === "sync_accounting")!.session_id;
     const users = new Set(events.filter((e) => e.session_id === conflictSession && e.user_id !== undefined).map((e) => e.user_id));
     expect(users).toEqual(new Set(["usr_ada"]));
   });

@@ -267,6 +267,76 @@ describe("who, when and what was asked for", () => {
     });
   });
 
+  it("groups a flagged unexposed call by its (cut) name, whatever its message says", async () => {
+    const cut = `${"x".repeat(127)}…`;
+    const r = await computeReport([
+      call("s1", cut, 0, { status: "error", error_category: "validation", error_message: "something else", metadata: { unexposed_tool: "not_found" } }),
+      call("s1", "gone", 1, { status: "error", error_category: "validation", error_message: "Tool gone disabled", metadata: { unexposed_tool: "disabled" } }),
+    ]);
+    expect(r.toolCalls.total).toBe(0);
+    expect(r.unexposedTools.names.map((u) => [u.name, u.reason])).toEqual([
+      ["gone", "disabled"],
+      [cut, "not found"],
+    ]);
+  });
+
+  const shown = (session: string, tool: string, atMs: number): string =>
+    ev({ event_type: "tool_discovery", session_id: session, tool_name: tool, event_name: tool, metadata: { kind: "tool", schema_fingerprint: "f" } }, atMs);
+
+  it("sets tools listed against tools called per session, never-called tools first", async () => {
+    const r = await computeReport([
+      shown("s1", "search", 0),
+      shown("s1", "export", 0),
+      shown("s1", "archive", 0),
+      shown("s2", "search", 0),
+      shown("s2", "export", 0),
+      shown("s2", "search", 5), // listed again (changed): still one session
+      shown("s3", "search", 0),
+      call("s1", "search", 1),
+      call("s1", "search", 2),
+      call("s2", "export", 1),
+      call("s3", "search", 1),
+      call("s4", "direct", 1), // called without listing
+      ev({ event_type: "tool_discovery", session_id: "s4", event_name: "prompts/list", metadata: { kind: "prompt", names: ["p"] } }, 0),
+    ]);
+    expect(r.toolExposure).toEqual({
+      sessionsShown: 3,
+      toolsShown: 3,
+      neverCalled: 1,
+      tools: [
+        { name: "archive", sessionsShown: 1, sessionsCalled: 0, useRate: 0, calls: 0 },
+        { name: "export", sessionsShown: 2, sessionsCalled: 1, useRate: 0.5, calls: 1 },
+        { name: "search", sessionsShown: 3, sessionsCalled: 2, useRate: 2 / 3, calls: 3 },
+        { name: "direct", sessionsShown: 0, sessionsCalled: 1, useRate: null, calls: 1 },
+      ],
+      other: null,
+    });
+    const few = await computeReport([shown("s1", "a", 0), shown("s1", "b", 0), shown("s1", "c", 0)], "<input>", { top: 1 });
+    expect(few.toolExposure.tools.map((t) => t.name)).toEqual(["a"]);
+    expect(few.toolExposure.other).toEqual({ tools: 2, sessionsShown: 2, calls: 0 });
+  });
+
+  it("has an empty exposure table without discovery events", async () => {
+    const r = await computeReport([call("s1", "search", 1)]);
+    expect(r.toolExposure).toEqual({ sessionsShown: 0, toolsShown: 0, neverCalled: 0, tools: [], other: null });
+  });
+
+  it("counts the most frequent intents per tool, folding case, spaces and a final full stop", async () => {
+    const r = await computeReport([
+      call("s1", "search", 0, { intent: "Find last week's invoices." }),
+      call("s1", "search", 1, { intent: "find  last week's invoices" }),
+      call("s2", "search", 2, { intent: "look up [EMAIL_REDACTED]" }),
+      call("s2", "search", 3),
+      call("s2", "export", 4, { intent: `export ${"all ".repeat(50)}` }),
+      call("s2", "nope", 5, { intent: "unknown tool", status: "error", metadata: { unexposed_tool: "not_found" } }),
+    ]);
+    expect(r.intents).toEqual([
+      { tool: "search", calls: 4, callsWithIntent: 3, distinct: 2, top: [{ intent: "find last week's invoices", count: 2 }, { intent: "look up [email_redacted]", count: 1 }] },
+      { tool: "export", calls: 1, callsWithIntent: 1, distinct: 1, top: [{ intent: `export ${"all ".repeat(17)}all…`, count: 1 }] },
+    ]);
+    expect(r.intents[1]!.top[0]!.intent.length).toBeLessThanOrEqual(80);
+  });
+
   it("sums tools, resources and prompts past the top N into one others row, latency included", async () => {
     const lines = ["a", "a", "a", "b", "b", "c"].map((tool, i) => call("s", tool, i, { latency_ms: (i + 1) * 10 }));
     lines.push(ev({ event_type: "resource_access", session_id: "s", event_name: "r1", latency_ms: 1, status: "success" }, 9));

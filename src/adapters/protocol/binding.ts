@@ -1,5 +1,5 @@
 import type { IncomingRequest, ResourceNames, Runtime, ServerPort, WithYavioOptions } from "../../core/index.js";
-import { ServerCore } from "../../core/index.js";
+import { LIST_METHODS, ServerCore } from "../../core/index.js";
 
 /**
  * What SDK 1.x and 2.x share: a low-level server (a `Protocol`) with a request handler map and
@@ -43,7 +43,7 @@ export interface TransportLike {
 /** The map entries of the McpServer that hold handlers, read at call time. */
 export interface McpServerLike {
   server: LowLevelServer;
-  _registeredTools?: Record<string, { handler?: unknown } | undefined>;
+  _registeredTools?: Record<string, { handler?: unknown; inputSchema?: unknown } | undefined>;
   _registeredResources?: Record<string, { name?: unknown } | undefined>;
   _registeredResourceTemplates?: Record<string, { resourceTemplate?: { uriTemplate?: { match?: (uri: string) => unknown } } } | undefined>;
 }
@@ -141,6 +141,34 @@ export abstract class ProtocolBinding implements ServerPort {
   /** Before a tools/call request runs (SDK 1.x wraps the tool's handler here). */
   protected beforeToolCall(_request: JsonRpcRequest): void {}
 
+  /**
+   * Whether the host's own input schema of `tool` has an argument named `argument` (then intent
+   * capture leaves the tool alone). Undefined when the adapter cannot tell.
+   */
+  protected hostDeclaresArgument(_tool: string, _argument: string): boolean | undefined {
+    return undefined;
+  }
+
+  /**
+   * With intent capture: the request as the host's handler (and the SDK's validation) must see it,
+   * without the intent argument — a copy, the client's request is not changed — and the intent.
+   */
+  private withoutIntent(request: JsonRpcRequest): { request: JsonRpcRequest; intent: string | undefined } | undefined {
+    const intent = this.runtime.intent;
+    if (intent === undefined) return undefined;
+    try {
+      const params = request.params;
+      const name = params?.name;
+      const declares = typeof name === "string" ? this.hostDeclaresArgument(name, intent.argument) : undefined;
+      const stripped = intent.strip(name, params?.arguments, declares);
+      if (stripped === undefined) return undefined;
+      return { request: { ...request, params: { ...params, arguments: stripped.arguments } }, intent: stripped.intent };
+    } catch (error) {
+      this.core.interceptionFailedOnce(error);
+      return undefined;
+    }
+  }
+
   knownClient(): { name?: string | undefined; version?: string | undefined } | undefined {
     return this.low.getClientVersion?.();
   }
@@ -197,6 +225,10 @@ export abstract class ProtocolBinding implements ServerPort {
       const handler = handlers.get(method);
       if (handler !== undefined && !(handler as { [WRAPPED]?: boolean })[WRAPPED]) handlers.set(method, this.wrapHandler(method, handler));
     }
+    for (const method of Object.keys(LIST_METHODS)) {
+      const handler = handlers.get(method);
+      if (typeof handler === "function" && !(handler as { [WRAPPED]?: boolean })[WRAPPED]) handlers.set(method, this.wrapListHandler(method, handler));
+    }
   }
 
   private wrapHandler(method: string, handler: RequestHandler): RequestHandler {
@@ -212,16 +244,37 @@ export abstract class ProtocolBinding implements ServerPort {
       const isToolCall = method === "tools/call";
       wrapped = (request, extra) => {
         if (isToolCall) this.beforeToolCall(request);
+        const call = isToolCall ? this.withoutIntent(request) : undefined;
+        const seen = call?.request ?? request;
+        const incoming = this.incoming(seen, extra);
+        if (call?.intent !== undefined) incoming.intent = call.intent;
         return this.core.handleRequest(
-          this.incoming(request, extra),
+          incoming,
           (yavio) => {
             // A plain enumerable property: SDKs that copy the context keep it.
             extra.yavio = yavio;
           },
-          () => handler(request, extra),
+          () => handler(seen, extra),
         );
       };
     }
+    (wrapped as { [WRAPPED]?: boolean })[WRAPPED] = true;
+    return wrapped;
+  }
+
+  /** A list method: the answer passes through the core, which records what the client was shown. */
+  private wrapListHandler(method: string, handler: RequestHandler): RequestHandler {
+    const wrapped: RequestHandler = (request, extra) =>
+      handler(request, extra).then((result) => {
+        let incoming: IncomingRequest;
+        try {
+          incoming = this.incoming(request, extra);
+        } catch (error) {
+          this.core.interceptionFailedOnce(error);
+          return result;
+        }
+        return this.core.listed(incoming, method, result);
+      });
     (wrapped as { [WRAPPED]?: boolean })[WRAPPED] = true;
     return wrapped;
   }
@@ -275,4 +328,19 @@ export function transportKind(transport: TransportLike | undefined): string {
   if (/sse/i.test(name)) return "sse";
   if (/inmemory/i.test(name)) return "in-memory";
   return name ? name.replace(/(Server)?Transport$/, "").toLowerCase() || "unknown" : "unknown";
+}
+
+/**
+ * Whether a registered tool's input schema has an argument `argument`: a zod object (zod 3 or 4,
+ * v1) names its arguments in its shape. False for an unknown tool or one without a schema;
+ * undefined when the schema is not an object (a union), so that the listed schema decides.
+ */
+export function shapeDeclares(tools: McpServerLike["_registeredTools"], tool: string, argument: string): boolean | undefined {
+  if (tools === undefined) return undefined;
+  if (!Object.hasOwn(tools, tool)) return false;
+  const schema = tools[tool]?.inputSchema as { shape?: unknown; _zod?: { def?: { shape?: unknown } } } | undefined | null;
+  if (schema === undefined || schema === null) return false;
+  const shape = schema._zod?.def?.shape ?? schema.shape;
+  if (shape !== null && typeof shape === "object") return Object.hasOwn(shape, argument);
+  return undefined;
 }

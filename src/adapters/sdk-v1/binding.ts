@@ -2,7 +2,7 @@ import type { ClientInfo } from "../../identity/index.js";
 import type { IncomingRequest } from "../../core/index.js";
 import { headerValue, noteThrown } from "../../core/index.js";
 import type { JsonRpcRequest, RequestExtra, TransportLike } from "../protocol/index.js";
-import { principalOf, ProtocolBinding, transportKind, WRAPPED } from "../protocol/index.js";
+import { principalOf, ProtocolBinding, shapeDeclares, transportKind, WRAPPED } from "../protocol/index.js";
 
 /**
  * The SDK 1.x adapter (`@modelcontextprotocol/sdk`): how a v1 request reads, where a thrown tool
@@ -76,6 +76,11 @@ export class V1Binding extends ProtocolBinding {
     } catch (error) {
       this.core.interceptionFailedOnce(error);
     }
+  }
+
+  /** The registered tool's zod object schema (zod 3 or 4) names its arguments in its shape. */
+  protected override hostDeclaresArgument(tool: string, argument: string): boolean | undefined {
+    return shapeDeclares(this.mcp?._registeredTools, tool, argument);
   }
 
   private watchToolHandler(name: unknown): void {
