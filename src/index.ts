@@ -12,6 +12,7 @@ export type {
   EndReason,
   OutgoingOutcome,
   OutgoingRequest,
+  PluginHost,
   PluginRequest,
   RequestOutcome,
   SessionStore,

@@ -42,7 +42,7 @@ export function withYavio<S extends object>(server: S, options: WithYavioOptions
 export { getYavio } from "./attach.js";
 export type { YavioHandle, YavioStats } from "./attach.js";
 export { yavio } from "./core/index.js";
-export type { ErrorSeverity, ForUserOptions, YavioContext, YavioPlugin } from "./core/index.js";
+export type { ErrorSeverity, ForUserOptions, PluginHost, PluginRequest, RequestOutcome, YavioContext, YavioPlugin } from "./core/index.js";
 export type {
   WrappedV2,
   YavioMcpServerV2,
