@@ -86,13 +86,14 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
     return value;
   }
   let size = 0;
-  let preview: string | undefined;
+  // The first string seen: its detached preview is made only if the value becomes a marker.
+  let first: string | undefined;
   let budget = SCAN_NODES;
   const stack: unknown[] = [value];
   // Each object is counted once: a circular value serialises as a short "[Circular]" marker.
   const seen = new Set<object>();
   while (stack.length > 0) {
-    if (--budget < 0) return marker(size, preview ?? "");
+    if (--budget < 0) return marker(size, first === undefined ? "" : detachedPrefix(first));
     const item = stack.pop();
     if (item !== null && typeof item === "object") {
       if (seen.has(item)) {
@@ -103,7 +104,7 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
     }
     if (typeof item === "string") {
       size += item.length + 2;
-      preview ??= detachedPrefix(item);
+      first ??= item;
     } else if (typeof item === "number" || typeof item === "boolean" || typeof item === "bigint") {
       size += 6;
     } else if (item !== null && typeof item === "object") {
@@ -112,19 +113,19 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
       } else if (Array.isArray(item)) {
         // Every element costs at least a byte and a comma: a long array is judged by its length.
         size += item.length * 2 + 2;
-        if (size > maxBytes) return marker(size, preview ?? "");
+        if (size > maxBytes) return marker(size, first === undefined ? "" : detachedPrefix(first));
         for (let i = 0; i < item.length && i <= budget; i++) stack.push(item[i]);
       } else {
         const keys = Object.keys(item);
         size += keys.length * 4 + 2;
-        if (size > maxBytes) return marker(size, preview ?? "");
+        if (size > maxBytes) return marker(size, first === undefined ? "" : detachedPrefix(first));
         for (let i = 0; i < keys.length && i <= budget; i++) {
           size += keys[i]!.length;
           stack.push((item as Record<string, unknown>)[keys[i]!]);
         }
       }
     }
-    if (size > maxBytes) return marker(size, preview ?? "");
+    if (size > maxBytes) return marker(size, first === undefined ? "" : detachedPrefix(first));
   }
   return value;
 }
@@ -136,7 +137,8 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
  */
 function detachedPrefix(value: string): string {
   if (value.length <= PREVIEW_CHARS) return value;
-  return Array.from({ length: PREVIEW_CHARS }, (_, i) => value[i]).join("");
+  // Re-encoding copies the characters into a string of their own (a slice would be a view).
+  return Buffer.from(value.slice(0, PREVIEW_CHARS), "utf16le").toString("utf16le");
 }
 
 function marker(bytes: number, preview: string): { truncated: true; bytes: number; preview: string } {
