@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: {
     alias: {
       "yavio-mcp/testing": fileURLToPath(new URL("./src/testing.ts", import.meta.url)),
+      "yavio-mcp/v2": fileURLToPath(new URL("./src/v2.ts", import.meta.url)),
       "yavio-mcp": fileURLToPath(new URL("./src/index.ts", import.meta.url)),
     },
   },
