@@ -39,7 +39,12 @@ function readEvents(path: string): WireEvent[] {
     .map((line) => JSON.parse(line) as WireEvent);
 }
 
-describe("npm run demo", () => {
+// The same demo on each SDK: the 1.x server and Client (protocol 2025-11-25), and the 2.x server
+// under serveStdio with the 2.x Client pinned to 2026-07-28. Each run starts three server processes.
+describe.each([
+  { sdk: "v1", args: [], protocol: "2025-11-25" },
+  { sdk: "v2", args: ["--sdk", "v2"], protocol: "2026-07-28" },
+])("npm run demo $args ($sdk)", ({ args, protocol }) => {
   let dir: string;
   let run: { code: number | null; stdout: string; stderr: string };
   let events: WireEvent[];
@@ -47,7 +52,7 @@ describe("npm run demo", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "yavio-demo-"));
-    const child = spawn(process.execPath, ["--import", TSX, "examples/mcp-server/demo.ts"], {
+    const child = spawn(process.execPath, ["--import", TSX, "examples/mcp-server/demo.ts", ...args], {
       cwd: ROOT,
       env: { ...process.env, YAVIO_DEMO_DIR: dir, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -109,6 +114,14 @@ describe("npm run demo", () => {
     const started = events.filter((e) => e.event_name === "session_start").map((e) => e.session_id);
     const ended = events.filter((e) => e.event_name === "session_end").map((e) => e.session_id);
     expect(new Set(ended)).toEqual(new Set(started));
+  });
+
+  it(`records every session with its client and protocol ${protocol}`, () => {
+    const starts = events.filter((e) => e.event_name === "session_start");
+    expect(starts).toHaveLength(4);
+    for (const start of starts) expect(start).toMatchObject({ protocol_version: protocol, transport: "stdio", client_version: "1.0.0" });
+    expect(starts.map((e) => e.client_name).sort()).toEqual(["claude-ai", "claude-ai", "codex-mcp-client", "cursor-vscode"]);
+    expect(run.stdout).toContain(`protocol ${protocol}) over stdio`);
   });
 
   it("keeps the pasted e-mail, phone and card number out of the event file", () => {
