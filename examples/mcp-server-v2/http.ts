@@ -79,8 +79,9 @@ async function main(): Promise<void> {
     http.closeAllConnections();
     void mcp
       .close()
+      .catch(() => undefined)
       .then(() => (anyServer === undefined ? undefined : getYavio(anyServer).shutdown()))
-      .then(() => {
+      .finally(() => {
         process.stderr.write(`team-ledger: stopped on ${signal}\n`);
         process.exit(0);
       });
