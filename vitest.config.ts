@@ -6,6 +6,7 @@ export default defineConfig({
     alias: {
       "yavio-mcp/otel": fileURLToPath(new URL("./src/otel/index.ts", import.meta.url)),
       "yavio-mcp/testing": fileURLToPath(new URL("./src/testing.ts", import.meta.url)),
+      "yavio-mcp/v2": fileURLToPath(new URL("./src/v2.ts", import.meta.url)),
       "yavio-mcp": fileURLToPath(new URL("./src/index.ts", import.meta.url)),
     },
   },

@@ -5,19 +5,41 @@
 // prints what yavio-mcp captured: the report computed from the local event file, plus checks that
 // the story holds (no PII in the file, the identify conflict warned, every session ended).
 //
+// On either SDK: `npm run demo` runs the SDK 1.x server (examples/mcp-server) with the 1.x Client,
+// which speaks protocol 2025-11-25; `npm run demo -- --sdk v2` (or YAVIO_DEMO_SDK=v2, or
+// `npm run demo:v2`) runs the SDK 2.x server (examples/mcp-server-v2, `serveStdio`) with the 2.x
+// Client pinned to protocol 2026-07-28, the era without `initialize`. The script and the checks
+// are the same.
+//
 // Files (kept for you to look at): .yavio/demo/events.jsonl, warnings.jsonl, report.html.
 // YAVIO_DEMO_DIR puts them elsewhere. Exit code 0 when every check passes, 1 otherwise.
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Client as ClientV2 } from "@modelcontextprotocol/client";
+import { StdioClientTransport as StdioClientTransportV2 } from "@modelcontextprotocol/client/stdio";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { computeReportFromFiles, formatReportText, renderReportHtml } from "yavio-mcp";
 import type { WireEvent, YavioWarning } from "yavio-mcp";
 
+type Sdk = "v1" | "v2";
+
+/** `--sdk v1|v2` (or `--sdk=v2`), else YAVIO_DEMO_SDK, else v1. */
+function sdkFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Sdk {
+  const flag = argv.findIndex((arg) => arg === "--sdk" || arg.startsWith("--sdk="));
+  const raw = flag === -1 ? env.YAVIO_DEMO_SDK : argv[flag]!.includes("=") ? argv[flag]!.slice("--sdk=".length) : argv[flag + 1];
+  if (raw === undefined || raw === "" || raw === "v1") return "v1";
+  if (raw === "v2") return "v2";
+  throw new Error(`--sdk must be v1 or v2, not ${raw}`);
+}
+
+const SDK = sdkFromArgs(process.argv.slice(2), process.env);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const SERVER = fileURLToPath(new URL("./stdio.ts", import.meta.url));
+const EXAMPLE = SDK === "v1" ? "examples/mcp-server" : "examples/mcp-server-v2";
+const PROTOCOL = SDK === "v1" ? "2025-11-25" : "2026-07-28";
+const SERVER = join(ROOT, EXAMPLE, "stdio.ts");
 const DEMO_DIR = resolve(process.env.YAVIO_DEMO_DIR ?? join(ROOT, ".yavio", "demo"));
 const EVENTS_FILE = join(DEMO_DIR, "events.jsonl");
 const WARNINGS_FILE = join(DEMO_DIR, "warnings.jsonl");
@@ -64,13 +86,23 @@ const display = (path: string) => {
   return rel.startsWith("..") ? path : rel;
 };
 
+/** What the script calls on a client: the same on the 1.x and the 2.x `Client`. */
+interface DemoClient {
+  connect(transport: never): Promise<void>;
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<object>;
+  readResource(params: { uri: string }): Promise<{ contents: object[] }>;
+  getPrompt(params: { name: string; arguments: Record<string, string> }): Promise<{ messages: { content: object }[] }>;
+  listTools(): Promise<{ tools: { inputSchema: { properties?: Record<string, unknown> } }[] }>;
+  close(): Promise<void>;
+}
+
 /** One simulated user: a client (one stdio server process), what it printed, what its server warned. */
 class Session {
   readonly lines: string[] = [];
   readonly warnings: YavioWarning[] = [];
   readonly otherStderr: string[] = [];
-  private readonly client: Client;
-  private readonly transport: StdioClientTransport;
+  private readonly client: DemoClient;
+  private readonly transport: StdioClientTransport | StdioClientTransportV2;
   private readonly waiters: { code: string; resolve: (w: YavioWarning | undefined) => void }[] = [];
   private stderrTail = "";
 
@@ -78,13 +110,12 @@ class Session {
     readonly who: string,
     readonly clientName: string,
   ) {
-    this.client = new Client({ name: clientName, version: "1.0.0" });
-    this.transport = new StdioClientTransport({
+    const server = {
       command: process.execPath,
       args: ["--import", import.meta.resolve("tsx"), SERVER],
       // The project root, so that tsx maps the "yavio-mcp" import to src/ through tsconfig paths.
       cwd: ROOT,
-      stderr: "pipe",
+      stderr: "pipe" as const,
       env: {
         ...process.env,
         // The demo is local only, whatever the shell has configured.
@@ -94,8 +125,16 @@ class Session {
         YAVIO_EVENTS_FILE: EVENTS_FILE,
         YAVIO_SPOOL_DIR: join(DEMO_DIR, "spool"),
         LEDGER_CAPTURE_INTENT: "1",
-      },
-    });
+      } as Record<string, string>,
+    };
+    if (SDK === "v1") {
+      this.client = new Client({ name: clientName, version: "1.0.0" });
+      this.transport = new StdioClientTransport(server);
+    } else {
+      // 2026-07-28: no initialize; the client name and version travel in every request's _meta.
+      this.client = new ClientV2({ name: clientName, version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+      this.transport = new StdioClientTransportV2(server);
+    }
     this.transport.stderr?.on("data", (chunk: Buffer) => this.onStderr(chunk.toString("utf8")));
   }
 
@@ -142,7 +181,7 @@ class Session {
 
   /** Connects and lists the tools, as a desktop client does before its first turn. */
   async connect(): Promise<void> {
-    await this.client.connect(this.transport);
+    await this.client.connect(this.transport as never);
     const { tools } = await this.client.listTools();
     const withIntent = tools.filter((t) => "context" in (t.inputSchema.properties ?? {})).length;
     this.say(`${bold("tools/list".padEnd(15))} ${dim(`${tools.length} tools shown`.padEnd(36))} ${green("✓")} ${withIntent} of them with the optional "context" argument`);
@@ -155,8 +194,14 @@ class Session {
   /** Calls a tool and narrates it; `expectFailure` marks the failures the script asks for. */
   async call(tool: string, args: Record<string, unknown>, label: string, expectFailure = false): Promise<string> {
     const why = INTENTS[tool];
-    const result = await this.client.callTool({ name: tool, arguments: why === undefined ? args : { ...args, context: why } });
-    const content = (result.content ?? []) as { type: string; text?: string }[];
+    let result: { content?: { type: string; text?: string }[]; isError?: boolean };
+    try {
+      result = await this.client.callTool({ name: tool, arguments: why === undefined ? args : { ...args, context: why } });
+    } catch (error) {
+      // SDK 2.x answers a call to a tool it does not have with a JSON-RPC error, not an error result.
+      result = { content: [{ type: "text", text: error instanceof Error ? error.message : String(error) }], isError: true };
+    }
+    const content = result.content ?? [];
     const text = content.map((c) => c.text ?? "").join(" ");
     const failed = result.isError === true;
     const mark = failed ? (expectFailure ? yellow("✗ fails as scripted:") : red("✗ unexpected failure:")) : green("✓");
@@ -174,7 +219,7 @@ class Session {
   async prompt(name: string, args: Record<string, string>): Promise<void> {
     const result = await this.client.getPrompt({ name, arguments: args });
     const first = result.messages[0]?.content;
-    const body = first && first.type === "text" ? first.text : "";
+    const body = first !== undefined && "text" in first ? String(first.text) : "";
     this.say(`${bold("prompt".padEnd(15))} ${dim(name.padEnd(36))} ${green("✓")} ${shorten(body, 100)}`);
   }
 
@@ -248,7 +293,7 @@ async function main(): Promise<number> {
   );
 
   out(bold("yavio-mcp demo"));
-  out(dim(`The team-ledger example (examples/mcp-server) over stdio, three simulated users, events to ${display(EVENTS_FILE)}.`));
+  out(dim(`The team-ledger example (${EXAMPLE}, SDK ${SDK === "v1" ? "1.x" : "2.x"}, protocol ${PROTOCOL}) over stdio, three simulated users, events to ${display(EVENTS_FILE)}.`));
 
   const scripts: [Session, (s: Session) => Promise<void>][] = [
     [new Session("Ada, then Grace on Ada's laptop", "claude-ai"), ada],
@@ -281,7 +326,8 @@ async function main(): Promise<number> {
   const otherStderr = scripts.flatMap(([s]) => s.otherStderr);
   const noteCall = events.find((e) => e.event_type === "tool_call" && e.event_name === "add_note");
   const searchCall = events.find((e) => e.event_type === "tool_call" && e.event_name === "search_notes");
-  const started_ = new Set(events.filter((e) => e.event_name === "session_start").map((e) => e.session_id));
+  const starts = events.filter((e) => e.event_name === "session_start");
+  const started_ = new Set(starts.map((e) => e.session_id));
   const ended = new Set(events.filter((e) => e.event_name === "session_end").map((e) => e.session_id));
   const leaked = PII_SPELLINGS.filter((s) => raw.includes(s));
 
@@ -304,6 +350,10 @@ async function main(): Promise<number> {
     { ok: leaked.length === 0, text: leaked.length === 0 ? "no e-mail, phone or card number in the event file (scrubbed before writing)" : `PII found in the event file: ${leaked.join(", ")}` },
     { ok: warnings.some((w) => w.code === "YAVIO-1302"), text: "the identify conflict was reported as YAVIO-1302" },
     { ok: started_.size > 0 && [...started_].every((id) => ended.has(id)), text: `all ${started_.size} sessions ended and were flushed on disconnect` },
+    {
+      ok: starts.length > 0 && starts.every((e) => e.protocol_version === PROTOCOL && e.client_name !== undefined),
+      text: `every session knows its client and protocol ${PROTOCOL}`,
+    },
     { ok: report.toolCalls.errors > 0 && report.conversions.total > 0, text: `${report.toolCalls.errors} failed tool calls and ${report.conversions.total} conversions recorded` },
     {
       ok: report.toolExposure.neverCalled > 0 && report.unexposedTools.calls > 0 && report.intents.length > 0,

@@ -13,18 +13,10 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { WithYavioOptions, YavioMcpServer } from "yavio-mcp";
 import { getYavio } from "yavio-mcp";
 import { Ledger } from "./ledger.js";
+import { portFromArgs } from "./port.js";
 import { createServer } from "./server.js";
 
 const MCP_PATH = "/mcp";
-
-function portFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv): number {
-  const flag = argv.findIndex((arg) => arg === "--port" || arg.startsWith("--port="));
-  const raw = flag === -1 ? env.PORT : argv[flag]!.includes("=") ? argv[flag]!.slice("--port=".length) : argv[flag + 1];
-  if (raw === undefined || raw === "") return 3333;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid port: ${raw}`);
-  return port;
-}
 
 interface Session {
   transport: StreamableHTTPServerTransport;

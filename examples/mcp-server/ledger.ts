@@ -49,9 +49,42 @@ export class UpstreamError extends Error {
   }
 }
 
-/** The state of one server process: notes and invoices, numbered in creation order. */
+/**
+ * Who is signed in, per conversation. A server that lives as long as its connection keeps this in
+ * a variable; one that lives for a single request (SDK 2.x `createMcpHandler` builds a server per
+ * HTTP request) needs it kept here, under a key its requests share. Bounded: past `max`
+ * conversations the least recently used is forgotten (signed out), so clients cannot grow it forever.
+ */
+export class SignIns {
+  private readonly users = new Map<string, DemoUser>();
+
+  constructor(private readonly max = 10_000) {}
+
+  get(conversation: string): DemoUser | undefined {
+    const user = this.users.get(conversation);
+    if (user !== undefined) {
+      // Map order is insertion order: re-inserting marks the conversation as recently used.
+      this.users.delete(conversation);
+      this.users.set(conversation, user);
+    }
+    return user;
+  }
+
+  set(conversation: string, user: DemoUser): void {
+    this.users.delete(conversation);
+    this.users.set(conversation, user);
+    if (this.users.size > this.max) this.users.delete(this.users.keys().next().value!);
+  }
+
+  delete(conversation: string): void {
+    this.users.delete(conversation);
+  }
+}
+
+/** The state of one server process: notes, invoices numbered in creation order, sign-ins. */
 export class Ledger {
   readonly notes: Note[] = [];
+  readonly signIns = new SignIns();
   readonly invoices = new Map<string, Invoice>();
   private invoiceCounter = 0;
 

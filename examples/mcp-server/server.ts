@@ -5,8 +5,9 @@ import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mc
 import type { WithYavioOptions, YavioMcpServer } from "yavio-mcp";
 import { withYavio } from "yavio-mcp";
 import { z } from "zod";
-import type { DemoUser, Invoice } from "./ledger.js";
+import type { DemoUser } from "./ledger.js";
 import { DEMO_USERS, Ledger, UpstreamError } from "./ledger.js";
+import { ACCOUNTING_PROVIDERS, describeInvoice, PLANS, reminder, signedIn, text } from "./texts.js";
 
 export interface CreateServerOptions {
   /** State shared by the servers of one process (HTTP makes one server per session). Default: a new ledger. */
@@ -16,22 +17,6 @@ export interface CreateServerOptions {
    * pipeline. Default `{}`: events go to `./.yavio/events.jsonl` unless `YAVIO_*` variables say otherwise.
    */
   yavio?: WithYavioOptions;
-}
-
-const PLANS = [
-  { plan: "free", invoicesPerMonth: 5, price: 0 },
-  { plan: "team", invoicesPerMonth: 200, price: 29 },
-  { plan: "pro", invoicesPerMonth: null, price: 79 },
-];
-
-const ACCOUNTING_PROVIDERS = ["xero", "quickbooks", "legacy-erp"] as const;
-
-function text(value: string) {
-  return { content: [{ type: "text" as const, text: value }] };
-}
-
-function describeInvoice(invoice: Invoice): string {
-  return `${invoice.id} for ${invoice.customer}: ${invoice.total.toFixed(2)} ${invoice.currency} (${invoice.status})`;
 }
 
 /**
@@ -60,9 +45,7 @@ export function createServer(options: CreateServerOptions = {}): YavioMcpServer 
       if (found === undefined) throw new Error("invalid token");
       user = found;
       ctx.yavio.identify(found.id, { plan: found.plan, company: found.company });
-      // A session keeps its first user: a second identify is ignored (warning YAVIO-1302).
-      const note = ctx.yavio.userId === found.id ? "" : ` (Analytics keeps this session as ${ctx.yavio.userId ?? "?"}: log out to switch users.)`;
-      return text(`Signed in as ${found.name} (${found.plan}, ${found.company}).${note}`);
+      return text(signedIn(found, ctx.yavio.userId));
     },
   );
 
@@ -197,10 +180,7 @@ export function createServer(options: CreateServerOptions = {}): YavioMcpServer 
         messages: [
           {
             role: "user",
-            content: {
-              type: "text",
-              text: `Write a ${tone ?? "friendly"} payment reminder to ${invoice.customer} for invoice ${invoice.id} (${invoice.total.toFixed(2)} ${invoice.currency}).`,
-            },
+            content: { type: "text", text: reminder(invoice, tone) },
           },
         ],
       };

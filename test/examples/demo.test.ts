@@ -40,7 +40,12 @@ function readEvents(path: string): WireEvent[] {
     .map((line) => JSON.parse(line) as WireEvent);
 }
 
-describe("npm run demo", () => {
+// The same demo on each SDK: the 1.x server and Client (protocol 2025-11-25), and the 2.x server
+// under serveStdio with the 2.x Client pinned to 2026-07-28. Each run starts three server processes.
+describe.each([
+  { sdk: "v1", args: [], protocol: "2025-11-25" },
+  { sdk: "v2", args: ["--sdk", "v2"], protocol: "2026-07-28" },
+])("npm run demo $args ($sdk)", ({ args, protocol }) => {
   let dir: string;
   let run: { code: number | null; stdout: string; stderr: string };
   let events: WireEvent[];
@@ -48,7 +53,7 @@ describe("npm run demo", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "yavio-demo-"));
-    const child = spawn(process.execPath, ["--import", TSX, "examples/mcp-server/demo.ts"], {
+    const child = spawn(process.execPath, ["--import", TSX, "examples/mcp-server/demo.ts", ...args], {
       cwd: ROOT,
       env: { ...process.env, YAVIO_DEMO_DIR: dir, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -127,6 +132,14 @@ describe("npm run demo", () => {
     expect(events.some((e) => e.input_keys?.includes("context"))).toBe(false);
     expect(run.stdout).toContain("Tools listed vs called (never called first)");
     expect(run.stdout).toContain("Most frequent intents per tool");
+  });
+
+  it(`records every session with its client and protocol ${protocol}`, () => {
+    const starts = events.filter((e) => e.event_name === "session_start");
+    expect(starts).toHaveLength(4);
+    for (const start of starts) expect(start).toMatchObject({ protocol_version: protocol, transport: "stdio", client_version: "1.0.0" });
+    expect(starts.map((e) => e.client_name).sort()).toEqual(["claude-ai", "claude-ai", "codex-mcp-client", "cursor-vscode"]);
+    expect(run.stdout).toContain(`protocol ${protocol}) over stdio`);
   });
 
   it("keeps the pasted e-mail, phone and card number out of the event file", () => {
