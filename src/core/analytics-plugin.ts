@@ -103,6 +103,8 @@ function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome:
       errorInfo.metadata.unexposed_tool = unexposed;
     }
     const inputRequests = inputRequestsOf(result);
+    // Only the keys: the closure below must not keep the host's result until export.
+    const requestKeys = inputRequests === undefined ? undefined : Object.keys(inputRequests);
     recorder.record(session, "tool_call", name, traceId, (wire) => {
       wire.tool_name = name;
       wire.latency_ms = latency;
@@ -111,7 +113,7 @@ function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome:
       if (intent !== undefined) wire.intent = intent;
       if (output !== undefined) wire.output_content = output;
       if (structured !== undefined) wire.metadata = { ...wire.metadata, structured_content: structured };
-      if (inputRequests !== undefined) wire.metadata = { ...wire.metadata, result_type: "input_required", input_requests: Object.keys(inputRequests) };
+      if (requestKeys !== undefined) wire.metadata = { ...wire.metadata, result_type: "input_required", input_requests: requestKeys };
       if (traceparent !== undefined) wire.metadata = { ...wire.metadata, traceparent };
       if (errorInfo) describeError(wire, errorInfo);
     });
@@ -119,13 +121,12 @@ function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome:
   } else if (method === "resources/read") {
     const uri = request.target ?? "unknown";
     const contents = recorder.captureOutputs && !threw ? boundForQueue((result as { contents?: unknown } | undefined)?.contents) : undefined;
-    // Closures here must not capture `request`: it holds the host's arguments until export.
-    const resources = request.resources;
+    // The registered name groups invoice://1 and invoice://2. Looked up now (a map read and a few
+    // template matches), so that the queued event keeps a string, not the host's server.
+    const resourceName = request.resources?.nameOf(uri);
     recorder.record(session, "resource_access", uri, traceId, (wire) => {
       wire.latency_ms = latency;
       wire.status = isError ? "error" : "success";
-      // The registered name groups invoice://1 and invoice://2; looked up in the pipeline.
-      const resourceName = resources?.nameOf(uri);
       wire.metadata = { ...wire.metadata, uri, ...(resourceName !== undefined ? { resource_name: resourceName } : {}) };
       if (contents !== undefined) wire.output_content = contents;
       if (traceparent !== undefined) wire.metadata = { ...wire.metadata, traceparent };

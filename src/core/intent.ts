@@ -27,6 +27,8 @@ export class IntentCapture {
   private readonly property: Readonly<Json>;
   /** Tools whose listed schema declared the argument itself: never stripped. */
   private readonly declaring = new Set<string>();
+  /** Tools whose listed schema this configuration gave the argument (bounded like `declaring`). */
+  private readonly augmented = new Set<string>();
 
   constructor(
     options: ResolvedIntent,
@@ -63,6 +65,7 @@ export class IntentCapture {
       if (typeof tool.name === "string") this.declares(tool.name);
       return tool;
     }
+    if (typeof tool.name === "string" && this.augmented.size < MAX_DECLARING_TOOLS) this.augmented.add(tool.name);
     return { ...tool, inputSchema: { ...schema, properties: { ...properties, [this.argument]: this.property } } };
   }
 
@@ -79,12 +82,15 @@ export class IntentCapture {
 
   /**
    * Takes the intent argument out of a call's arguments. `hostDeclares` is the adapter's answer
-   * to "does the host's schema of this tool have such an argument" (undefined when it cannot
-   * tell: then what the listed schemas said decides). Undefined when there is nothing to take out.
+   * to "does the host's schema of this tool have such an argument". When the adapter cannot tell,
+   * the argument is taken out only if this configuration itself added it to that tool's listed
+   * schema: a client that never listed here (another replica, a cached list) keeps the host's own
+   * argument. Undefined when there is nothing to take out.
    */
   strip(tool: unknown, args: unknown, hostDeclares: boolean | undefined): StrippedArguments | undefined {
     if (!isObject(args) || !Object.hasOwn(args, this.argument)) return undefined;
-    const declared = hostDeclares ?? (typeof tool === "string" && this.declaring.has(tool));
+    const name = typeof tool === "string" ? tool : undefined;
+    const declared = hostDeclares ?? (name === undefined || this.declaring.has(name) || !this.augmented.has(name));
     if (declared) {
       if (hostDeclares === true && typeof tool === "string") this.declares(tool);
       return undefined;

@@ -100,7 +100,6 @@ export interface ResolvedCoreOptions {
   intent: ResolvedIntent | undefined;
   sessionIdleTimeoutMs: number;
   stitching: boolean;
-  sessionKey: WithYavioOptions["sessionKey"];
   beforeSend: WithYavioOptions["beforeSend"];
   hashSecret: string | undefined;
   plugins: readonly YavioPlugin[];
@@ -169,7 +168,6 @@ export function resolveCoreOptions(options: WithYavioOptions, env: Readonly<Reco
     intent,
     sessionIdleTimeoutMs: idle,
     stitching: stitching === "retroactive",
-    sessionKey: options.sessionKey,
     beforeSend: options.beforeSend,
   };
 }

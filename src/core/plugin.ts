@@ -203,7 +203,13 @@ export class PluginChain {
     let innerError: unknown;
     let innerResult: T | undefined;
     const next = (): T => {
-      if (called) throw new Error(`plugin "${plugin.name}" started the handler twice`);
+      if (called) {
+        // A second start, or a late one after the chain started the handler itself (an async
+        // runWithin): the handler does not run again; the plugin gets the one outcome there is.
+        this.failed(plugin, "runWithin", new Error("it started the handler twice, or after returning"));
+        if (innerThrew) throw innerError;
+        return innerResult as T;
+      }
       called = true;
       try {
         innerResult = this.runFrom(i + 1, states, run);
@@ -217,6 +223,10 @@ export class PluginChain {
     let reported = false;
     try {
       const out = plugin.runWithin!(states[i], next);
+      // Whatever the plugin's own promise does later must never become an unhandled rejection.
+      if (out !== null && typeof out === "object" && typeof (out as { then?: unknown }).then === "function") {
+        (out as unknown as Promise<unknown>).then(undefined, () => undefined);
+      }
       if (called && !innerThrew && out !== innerResult) {
         this.failed(plugin, "runWithin", new Error("it returned something other than what the handler returned; the handler's own result was used"));
       }

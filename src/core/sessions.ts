@@ -173,7 +173,11 @@ export class SessionSlot {
       this.session = this.open(this.fixedId ?? newSessionId());
       const next = this.session;
       next.client = old.client;
-      if (this.fixedId !== undefined) resume(next, old);
+      if (this.fixedId !== undefined) {
+        resume(next, old);
+        // Resumed here, from the slot: a memory of the ended session would resume stale counters later.
+        if (this.registryKey !== undefined) this.sessions.store.takeEnded(this.registryKey);
+      }
       else if (old.userId !== undefined && next.userId === undefined) {
         next.userId = old.userId;
         next.traits = old.traits;

@@ -292,8 +292,14 @@ export function otel(options: OtelOptions = {}): YavioPlugin {
         if (argsJson !== undefined) span.setAttribute(A.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, argsJson);
         const resultJson = jsonAttribute(host, A.ATTR_GEN_AI_TOOL_CALL_RESULT, result);
         if (resultJson !== undefined) span.setAttribute(A.ATTR_GEN_AI_TOOL_CALL_RESULT, resultJson);
+      } catch {
+        // The host's SDK (a span processor) threw: outside any handler now, so it must not escape.
       } finally {
-        span.end(endedAt);
+        try {
+          span.end(endedAt);
+        } catch {
+          // Likewise.
+        }
       }
     });
     return true;

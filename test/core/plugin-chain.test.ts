@@ -51,6 +51,20 @@ const misbehaving: Record<string, YavioPlugin> = {
     },
   },
   "returns something else": { name: "p", runWithin: <T>(_s: unknown, run: () => T) => (run(), Promise.resolve({ content: [] }) as T) },
+  "starts the handler after an await (an async runWithin)": {
+    name: "p",
+    runWithin: (async (_s: unknown, run: () => unknown) => {
+      await Promise.resolve();
+      return run();
+    }) as YavioPlugin["runWithin"],
+  },
+  "throws after an await": {
+    name: "p",
+    runWithin: (async () => {
+      await Promise.resolve();
+      throw new Error("late");
+    }) as YavioPlugin["runWithin"],
+  },
   "throws in requestEnded": { name: "p", requestEnded: boom },
   "throws in sessionStarted and sessionEnded": { name: "p", sessionStarted: boom, sessionEnded: boom },
 };

@@ -59,6 +59,9 @@ describe("IntentCapture", () => {
   it("strips a copy and keeps the client's object; leaves tools that declare the argument alone", () => {
     const capture = intent();
     const args = { a: 1, context: "  because  " };
+    // Unknown to the adapter and never listed here with our argument: left alone.
+    expect(capture.strip("t", args, undefined)).toBeUndefined();
+    capture.augmentListResult({ tools: [{ name: "t", inputSchema: { type: "object", properties: { a: {} } } }] });
     const out = capture.strip("t", args, undefined);
     expect(out).toEqual({ arguments: { a: 1 }, intent: "because" });
     expect(args).toEqual({ a: 1, context: "  because  " });

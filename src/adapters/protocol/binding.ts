@@ -243,11 +243,20 @@ export abstract class ProtocolBinding implements ServerPort {
     } else {
       const isToolCall = method === "tools/call";
       wrapped = (request, extra) => {
-        if (isToolCall) this.beforeToolCall(request);
-        const call = isToolCall ? this.withoutIntent(request) : undefined;
-        const seen = call?.request ?? request;
-        const incoming = this.incoming(seen, extra);
-        if (call?.intent !== undefined) incoming.intent = call.intent;
+        let seen = request;
+        let incoming: IncomingRequest;
+        try {
+          if (isToolCall) this.beforeToolCall(request);
+          const call = isToolCall ? this.withoutIntent(request) : undefined;
+          seen = call?.request ?? request;
+          incoming = this.incoming(seen, extra);
+          if (call?.intent !== undefined) incoming.intent = call.intent;
+        } catch (error) {
+          // Reading the request failed: the host's handler runs as if we were not there.
+          this.core.interceptionFailedOnce(error);
+          extra.yavio ??= this.runtime.inert("YAVIO-1100");
+          return handler(request, extra);
+        }
         return this.core.handleRequest(
           incoming,
           (yavio) => {

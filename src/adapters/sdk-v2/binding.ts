@@ -2,7 +2,7 @@ import type { ClientInfo } from "../../identity/index.js";
 import type { IncomingRequest } from "../../core/index.js";
 import { noteThrown } from "../../core/index.js";
 import type { JsonRpcRequest, LowLevelServer, McpServerLike, RequestExtra, TransportLike } from "../protocol/index.js";
-import { principalOf, ProtocolBinding, transportKind } from "../protocol/index.js";
+import { principalOf, ProtocolBinding, shapeDeclares, transportKind } from "../protocol/index.js";
 
 /**
  * The SDK 2.x adapter (`@modelcontextprotocol/server`). v2 keeps the request handler map and the
@@ -130,6 +130,11 @@ export class V2Binding extends ProtocolBinding {
       }
       return out;
     };
+  }
+
+  /** Whether the host's own schema has the intent argument: v2 keeps zod objects (raw shapes are wrapped). */
+  protected override hostDeclaresArgument(tool: string, argument: string): boolean | undefined {
+    return shapeDeclares(this.mcp?._registeredTools, tool, argument);
   }
 
   /** v2 transports report their own close (stdin end included): nothing to watch. */
