@@ -15,6 +15,11 @@ export interface TruncateOutcome {
   /** Serialised size before cutting, when the event was cut. */
   cutFrom?: number;
   cutFields?: string[];
+  /**
+   * The JSON of `event` as measured, when it was not cut: a caller that sends the event unchanged
+   * can reuse it instead of serialising the event a second time.
+   */
+  json?: string;
 }
 
 /**
@@ -28,16 +33,19 @@ export function truncateEvent(event: WireEvent, maxBytes = MAX_EVENT_BYTES): Tru
   if (typeof event.event_name === "string" && event.event_name.length > MAX_NAME_LENGTH) {
     event = { ...event, event_name: event.event_name.slice(0, MAX_NAME_LENGTH) };
   }
-  let size = byteLength(event);
-  if (size <= maxBytes) return { event };
+  const json = JSON.stringify(event);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: a short event needs no exact count.
+  if (json.length * 3 <= maxBytes) return { event, json };
+  let size = Buffer.byteLength(json, "utf8");
+  if (size <= maxBytes) return { event, json };
   const original = size;
   const cutFields: string[] = [];
   let out: WireEvent = { ...event };
   for (const field of CUTTABLE) {
     if (size <= maxBytes) break;
     if (out[field] === undefined) continue;
-    const json = JSON.stringify(out[field]);
-    (out as Record<string, unknown>)[field] = { truncated: true, bytes: Buffer.byteLength(json, "utf8"), preview: json.slice(0, PREVIEW_CHARS) };
+    const fieldJson = JSON.stringify(out[field]);
+    (out as Record<string, unknown>)[field] = { truncated: true, bytes: Buffer.byteLength(fieldJson, "utf8"), preview: fieldJson.slice(0, PREVIEW_CHARS) };
     cutFields.push(field);
     size = byteLength(out);
   }
@@ -86,12 +94,17 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
   let preview: string | undefined;
   let budget = SCAN_NODES;
   const stack: unknown[] = [value];
-  // Each object is counted once: a circular value serialises as a short "[Circular]" marker.
-  const seen = new Set<object>();
+  // Each object is counted once: a circular value serialises as a short "[Circular]" marker. The
+  // set is made when a second object turns up (most arguments are one flat object).
+  let seen: Set<object> | undefined;
+  let atRoot = true;
   while (stack.length > 0) {
     if (--budget < 0) return marker(size, preview ?? "");
     const item = stack.pop();
-    if (item !== null && typeof item === "object") {
+    if (atRoot) {
+      atRoot = false;
+    } else if (item !== null && typeof item === "object") {
+      seen ??= new Set([value]);
       if (seen.has(item)) {
         size += 12;
         continue;

@@ -6,6 +6,8 @@ import type { KeyClassifier, KeyKind } from "./sensitive-keys.js";
 import { isWorkingDirectory } from "./values.js";
 
 export const CIRCULAR = "[Circular]";
+/** Containers walked before shared ones are remembered (see `done` below). */
+const MEMO_AFTER = 32;
 export const MAX_DEPTH_MARKER = "[MaxDepth]";
 
 interface WalkOptions {
@@ -55,29 +57,38 @@ export function createValueScrubber(options: WalkOptions): (input: unknown) => u
   }
 
   return (input) => {
-    const active = new Set<object>();
-    const done = new Map<object, unknown>();
+    if (typeof input === "string") return scrubString(input);
+    if (typeof input !== "object" || input === null) return input;
+    // The containers being walked, outermost first: a value met again among them is circular. An
+    // array, not a set: it is as deep as the value (at most maxDepth) and most values are shallow.
+    const active: object[] = [];
+    // Containers already scrubbed, so a shared one is walked once and every place that holds it
+    // gets the same copy. Made on demand: a container that comes back unchanged keeps its identity
+    // anyway, so it is remembered only after MEMO_AFTER containers, which still bounds the work on
+    // a value made of shared references (a diamond lattice would otherwise cost 2^depth).
+    let done: Map<object, unknown> | undefined;
+    let containers = 0;
 
     function walk(value: unknown, depth: number): unknown {
       if (typeof value === "string") return scrubString(value);
       if (typeof value !== "object" || value === null) return value;
-      if (active.has(value)) return CIRCULAR;
-      if (done.has(value)) return done.get(value);
+      if (active.includes(value)) return CIRCULAR;
+      if (done?.has(value)) return done.get(value);
       if (depth >= maxDepth) return MAX_DEPTH_MARKER;
       const binary = binaryMarkerOfObject(value);
       if (binary !== undefined) return binary;
       if (value instanceof Date || value instanceof RegExp || value instanceof Map || value instanceof Set) return value;
 
-      active.add(value);
+      active.push(value);
       let result: unknown;
       try {
         const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
         if (typeof toJSON === "function") result = walkJson(value, toJSON, depth);
         else result = Array.isArray(value) ? walkArray(value, depth) : walkObject(value as Record<string, unknown>, depth);
       } finally {
-        active.delete(value);
+        active.pop();
       }
-      done.set(value, result);
+      if (result !== value || ++containers > MEMO_AFTER) (done ??= new Map()).set(value, result);
       return result;
     }
 
@@ -153,12 +164,12 @@ export function createValueScrubber(options: WalkOptions): (input: unknown) => u
       if (typeof value === "number" || typeof value === "bigint") return PLACEHOLDER.KEY;
       if (typeof value !== "object" || value === null) return value;
       if (depth >= maxDepth) return MAX_DEPTH_MARKER;
-      if (active.has(value)) return CIRCULAR;
-      active.add(value);
+      if (active.includes(value)) return CIRCULAR;
+      active.push(value);
       try {
         return mapContainer(value, (k, v) => (k !== undefined && keys.kind(k) !== undefined ? underKey(k, keys.kind(k) ?? "personal", v, depth + 1) : contacts(v, depth + 1)));
       } finally {
-        active.delete(value);
+        active.pop();
       }
     }
 
@@ -167,7 +178,7 @@ export function createValueScrubber(options: WalkOptions): (input: unknown) => u
       if (typeof value === "string") return scrubCookieHeader(value, keys, PLACEHOLDER.KEY);
       if (typeof value !== "object" || value === null) return PLACEHOLDER.KEY;
       if (depth >= maxDepth) return MAX_DEPTH_MARKER;
-      if (active.has(value)) return CIRCULAR;
+      if (active.includes(value)) return CIRCULAR;
       const record = value as Record<string, unknown>;
       if (!Array.isArray(value) && typeof record.name === "string" && "value" in record) {
         const v = record.value;
@@ -176,7 +187,7 @@ export function createValueScrubber(options: WalkOptions): (input: unknown) => u
         copy.value = PLACEHOLDER.KEY;
         return copy;
       }
-      active.add(value);
+      active.push(value);
       try {
         return mapContainer(value, (k, v) => {
           if (k === undefined) return cookies(v, depth + 1);
@@ -185,7 +196,7 @@ export function createValueScrubber(options: WalkOptions): (input: unknown) => u
           return isSensitiveCookie(k, "", keys) ? PLACEHOLDER.KEY : walk(v, depth + 1);
         });
       } finally {
-        active.delete(value);
+        active.pop();
       }
     }
 
