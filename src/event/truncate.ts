@@ -87,11 +87,12 @@ const SCAN_NODES = 10_000;
  */
 export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unknown {
   if (value === null || typeof value !== "object") {
-    if (typeof value === "string" && value.length > maxBytes) return marker(value.length, detachedPrefix(value));
+    if (typeof value === "string" && value.length > maxBytes) return marker(value.length, value);
     return value;
   }
   let size = 0;
-  let preview: string | undefined;
+  // The first string met, whose start becomes the marker's preview: copied only if a marker is made.
+  let first: string | undefined;
   let budget = SCAN_NODES;
   const stack: unknown[] = [value];
   // Each object is counted once: a circular value serialises as a short "[Circular]" marker. The
@@ -99,7 +100,7 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
   let seen: Set<object> | undefined;
   let atRoot = true;
   while (stack.length > 0) {
-    if (--budget < 0) return marker(size, preview ?? "");
+    if (--budget < 0) return marker(size, first);
     const item = stack.pop();
     if (atRoot) {
       atRoot = false;
@@ -113,7 +114,7 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
     }
     if (typeof item === "string") {
       size += item.length + 2;
-      preview ??= detachedPrefix(item);
+      first ??= item;
     } else if (typeof item === "number" || typeof item === "boolean" || typeof item === "bigint") {
       size += 6;
     } else if (item !== null && typeof item === "object") {
@@ -122,19 +123,19 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
       } else if (Array.isArray(item)) {
         // Every element costs at least a byte and a comma: a long array is judged by its length.
         size += item.length * 2 + 2;
-        if (size > maxBytes) return marker(size, preview ?? "");
+        if (size > maxBytes) return marker(size, first);
         for (let i = 0; i < item.length && i <= budget; i++) stack.push(item[i]);
       } else {
         const keys = Object.keys(item);
         size += keys.length * 4 + 2;
-        if (size > maxBytes) return marker(size, preview ?? "");
+        if (size > maxBytes) return marker(size, first);
         for (let i = 0; i < keys.length && i <= budget; i++) {
           size += keys[i]!.length;
           stack.push((item as Record<string, unknown>)[keys[i]!]);
         }
       }
     }
-    if (size > maxBytes) return marker(size, preview ?? "");
+    if (size > maxBytes) return marker(size, first);
   }
   return value;
 }
@@ -146,9 +147,12 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
  */
 function detachedPrefix(value: string): string {
   if (value.length <= PREVIEW_CHARS) return value;
-  return Array.from({ length: PREVIEW_CHARS }, (_, i) => value[i]).join("");
+  // A round trip through a buffer makes a flat copy of the code units (a split surrogate pair
+  // included), in one native step.
+  return Buffer.from(value.slice(0, PREVIEW_CHARS), "utf16le").toString("utf16le");
 }
 
-function marker(bytes: number, preview: string): { truncated: true; bytes: number; preview: string } {
-  return { truncated: true, bytes, preview };
+/** The marker a value gets in place of itself; its preview is the start of `first`, its first string. */
+function marker(bytes: number, first: string | undefined): { truncated: true; bytes: number; preview: string } {
+  return { truncated: true, bytes, preview: detachedPrefix(first ?? "") };
 }
