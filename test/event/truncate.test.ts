@@ -26,6 +26,19 @@ describe("boundForQueue", () => {
   });
 });
 
+describe("boundForQueue previews", () => {
+  it("previews a marker with the first 512 code units of the first string, a split surrogate pair included", () => {
+    const text = `${"a".repeat(511)}😀${"b".repeat(100_000)}`;
+    const out = boundForQueue({ note: text }) as { preview: string };
+    expect(out.preview).toBe(text.slice(0, 512));
+  });
+
+  it("keeps a value with a long string under the limit by reference, without a preview", () => {
+    const args = { text: "x".repeat(10_000) };
+    expect(boundForQueue(args)).toBe(args);
+  });
+});
+
 describe("truncateEvent", () => {
   const base: WireEvent = { event_id: "e", event_type: "tool_call", trace_id: "t", session_id: "s", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" };
 
