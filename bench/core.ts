@@ -140,7 +140,13 @@ async function latencyRun(): Promise<string[]> {
     const w = stats[`${key} wrapped`]!;
     rows.push(`| ${label} | bare McpServer | ${calls[`${key} bare`]} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${b.cpu.toFixed(1)} |`);
     rows.push(`| ${label} | withYavio | ${calls[`${key} wrapped`]} | ${w.p50.toFixed(1)} | ${w.p99.toFixed(1)} | ${w.cpu.toFixed(1)} |`);
-    rows.push(`| ${label} | **added** | | **${(w.p50 - b.p50).toFixed(1)}** | ${(w.p99 - b.p99).toFixed(1)} | ${(w.cpu - b.cpu).toFixed(1)} |`);
+    rows.push(`| ${label} | **added** | | **${(w.p50 - b.p50).toFixed(1)}** | ${(w.p99 - b.p99).toFixed(1)} | **${(w.cpu - b.cpu).toFixed(1)}** |`);
+  }
+  rows.push("");
+  for (const { key, label } of sdks) {
+    const b = stats[`${key} bare`]!;
+    const w = stats[`${key} wrapped`]!;
+    rows.push(`**SDK ${label}: added per call ${(w.p50 - b.p50).toFixed(1)} µs p50 latency, ${(w.cpu - b.cpu).toFixed(1)} µs CPU** (the CPU includes the pipeline's deferred work: wire form, scrubbing, serialising, export).`);
   }
   rows.push("");
   rows.push(

@@ -5,7 +5,7 @@ import { validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
 import { createScrubber, hashUserId } from "../pii/index.js";
 import type { Pipeline } from "../delivery/index.js";
-import { addExitPreparer, createDeliveryPipeline, createPipeline } from "../delivery/index.js";
+import { addExitPreparer, createDeliveryPipeline, createPipeline, rememberSerialized } from "../delivery/index.js";
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
 import { createAnalyticsPlugin } from "./analytics-plugin.js";
@@ -230,6 +230,8 @@ export class Runtime implements ContextRuntime {
     }
     wire = cut.event;
     const beforeSend = this.core.beforeSend;
+    // Measuring the event serialised it: unless beforeSend may still change it, that JSON is sent.
+    if (!beforeSend && cut.json !== undefined) rememberSerialized(wire, cut.json);
     if (beforeSend) {
       try {
         const out = beforeSend(wire);

@@ -275,8 +275,10 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
       }
       batch.push(p.event);
       bytes += p.bytes;
-      // Under a backlog of a batch or more, keep going: falling behind would end in dropped events.
-      if (performance.now() - sliceStart > SLICE_MS && queue.length - i < cfg.maxBatch) {
+      // Yield even under a backlog: catching up must not hold the host's event loop for a whole
+      // batch. A host that keeps enqueueing meanwhile (it never yields itself) wakes the cut up
+      // at its next enqueue, so the pipeline still keeps pace with it.
+      if (performance.now() - sliceStart > SLICE_MS) {
         queue.splice(0, i);
         i = 0;
         await yieldToHost();

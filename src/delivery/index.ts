@@ -3,6 +3,7 @@ export type { Pipeline, PipelineOptions } from "./batch-processor.js";
 export { ConsoleSink } from "./console-sink.js";
 export type { ConsoleSinkOptions } from "./console-sink.js";
 export { toContractEvent } from "./contract-event.js";
+export { rememberSerialized } from "./serialize.js";
 export { createDeliveryPipeline } from "./delivery-pipeline.js";
 export type { DeliveryPipelineOptions } from "./delivery-pipeline.js";
 export { addExitPreparer, exitHookState } from "./exit-hooks.js";

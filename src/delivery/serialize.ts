@@ -13,3 +13,12 @@ export function serializeEvent(event: WireEvent): string {
   }
   return text;
 }
+
+/**
+ * Hands over the JSON of an event that was already serialised (to measure it), so the pipeline and
+ * the sinks do not serialise it again. Only for an event nothing changes afterwards: `json` must be
+ * exactly `JSON.stringify(event)`.
+ */
+export function rememberSerialized(event: WireEvent, json: string): void {
+  cache.set(event, json);
+}

@@ -59,10 +59,16 @@ export class EventRecord implements QueuedEvent {
       stitched = true;
     }
     if (userId !== undefined) wire.user_id = userId;
-    if (Object.keys(this.traits).length > 0) wire.user_traits = this.traits;
+    if (hasOwnKeys(this.traits)) wire.user_traits = this.traits;
     this.build?.(wire);
     if (stitched) wire.metadata = { ...wire.metadata, stitched: true };
     if (this.subject.requestScoped === true) wire.metadata = { ...wire.metadata, session_scope: "request" };
     return wire;
   }
+}
+
+/** True when the object has an enumerable own key; unlike Object.keys() it allocates nothing. */
+function hasOwnKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }

@@ -74,7 +74,10 @@ export interface FieldScrubber {
  */
 export function scrubEvent(wire: WireEvent, scrubber: FieldScrubber): WireEvent {
   let out: WireEvent | undefined;
-  for (const key of Object.keys(wire)) {
+  // for…in rather than Object.keys(): no array per event. A wire event is a plain object, so the
+  // own check only guards against a polluted prototype.
+  for (const key in wire) {
+    if (!Object.hasOwn(wire, key)) continue;
     const value = wire[key];
     if (value === undefined || value === null || typeof value === "number" || typeof value === "boolean") continue;
     const policy = fieldPolicy(key);
@@ -97,23 +100,35 @@ function scrubKeys(value: unknown, scrubber: FieldScrubber): unknown {
   if (Array.isArray(value)) {
     const items = value as unknown[];
     let out: unknown[] | undefined;
-    items.forEach((item, i) => {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
       const next = typeof item === "string" ? scrubber.text(item) : item;
       if (next !== item) (out ??= [...items])[i] = next;
-    });
+    }
     return out ?? value;
   }
   if (typeof value !== "object" || value === null) return value;
-  const entries = Object.entries(value as Record<string, unknown>);
-  let changed = false;
-  const out: Record<string, unknown> = {};
-  for (const [name, type] of entries) {
+  const record = value as Record<string, unknown>;
+  const names = Object.keys(record);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const type = record[name];
     const cleanName = scrubber.text(name);
     const cleanType = typeof type === "string" ? type : scrubber.value(type);
-    if (cleanName !== name || cleanType !== type) changed = true;
-    Object.defineProperty(out, cleanName, { value: cleanType, enumerable: true, writable: true, configurable: true });
+    if (out === undefined && (cleanName !== name || cleanType !== type)) {
+      // Copy-on-write: the names before this one were unchanged.
+      out = {};
+      for (let j = 0; j < i; j++) defineOwn(out, names[j]!, record[names[j]!]);
+    }
+    if (out !== undefined) defineOwn(out, cleanName, cleanType);
   }
-  return changed ? out : value;
+  return out ?? value;
+}
+
+function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  // defineProperty keeps "__proto__" an ordinary key instead of changing the prototype.
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Past this depth a schema is cut to a marker string: the SDKs' schemas are far shallower. */

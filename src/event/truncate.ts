@@ -15,6 +15,11 @@ export interface TruncateOutcome {
   /** Serialised size before cutting, when the event was cut. */
   cutFrom?: number;
   cutFields?: string[];
+  /**
+   * The JSON of `event` as measured, when it was not cut: a caller that sends the event unchanged
+   * can reuse it instead of serialising the event a second time.
+   */
+  json?: string;
 }
 
 /**
@@ -31,16 +36,19 @@ export function truncateEvent(event: WireEvent, maxBytes = MAX_EVENT_BYTES): Tru
   if (typeof event.tool_name === "string" && event.tool_name.length > MAX_NAME_LENGTH) {
     event = { ...event, tool_name: event.tool_name.slice(0, MAX_NAME_LENGTH) };
   }
-  let size = byteLength(event);
-  if (size <= maxBytes) return { event };
+  const json = JSON.stringify(event);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: a short event needs no exact count.
+  if (json.length * 3 <= maxBytes) return { event, json };
+  let size = Buffer.byteLength(json, "utf8");
+  if (size <= maxBytes) return { event, json };
   const original = size;
   const cutFields: string[] = [];
   let out: WireEvent = { ...event };
   for (const field of CUTTABLE) {
     if (size <= maxBytes) break;
     if (out[field] === undefined) continue;
-    const json = JSON.stringify(out[field]);
-    (out as Record<string, unknown>)[field] = { truncated: true, bytes: Buffer.byteLength(json, "utf8"), preview: json.slice(0, PREVIEW_CHARS) };
+    const fieldJson = JSON.stringify(out[field]);
+    (out as Record<string, unknown>)[field] = { truncated: true, bytes: Buffer.byteLength(fieldJson, "utf8"), preview: fieldJson.slice(0, PREVIEW_CHARS) };
     cutFields.push(field);
     size = byteLength(out);
   }
@@ -82,20 +90,25 @@ const SCAN_NODES = 10_000;
  */
 export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unknown {
   if (value === null || typeof value !== "object") {
-    if (typeof value === "string" && value.length > maxBytes) return marker(value.length, detachedPrefix(value));
+    if (typeof value === "string" && value.length > maxBytes) return marker(value.length, value);
     return value;
   }
   let size = 0;
-  // The first string seen: its detached preview is made only if the value becomes a marker.
+  // The first string met, whose start becomes the marker's preview: copied only if a marker is made.
   let first: string | undefined;
   let budget = SCAN_NODES;
   const stack: unknown[] = [value];
-  // Each object is counted once: a circular value serialises as a short "[Circular]" marker.
-  const seen = new Set<object>();
+  // Each object is counted once: a circular value serialises as a short "[Circular]" marker. The
+  // set is made when a second object turns up (most arguments are one flat object).
+  let seen: Set<object> | undefined;
+  let atRoot = true;
   while (stack.length > 0) {
-    if (--budget < 0) return marker(size, first === undefined ? "" : detachedPrefix(first));
+    if (--budget < 0) return marker(size, first);
     const item = stack.pop();
-    if (item !== null && typeof item === "object") {
+    if (atRoot) {
+      atRoot = false;
+    } else if (item !== null && typeof item === "object") {
+      seen ??= new Set([value]);
       if (seen.has(item)) {
         size += 12;
         continue;
@@ -113,19 +126,19 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
       } else if (Array.isArray(item)) {
         // Every element costs at least a byte and a comma: a long array is judged by its length.
         size += item.length * 2 + 2;
-        if (size > maxBytes) return marker(size, first === undefined ? "" : detachedPrefix(first));
+        if (size > maxBytes) return marker(size, first);
         for (let i = 0; i < item.length && i <= budget; i++) stack.push(item[i]);
       } else {
         const keys = Object.keys(item);
         size += keys.length * 4 + 2;
-        if (size > maxBytes) return marker(size, first === undefined ? "" : detachedPrefix(first));
+        if (size > maxBytes) return marker(size, first);
         for (let i = 0; i < keys.length && i <= budget; i++) {
           size += keys[i]!.length;
           stack.push((item as Record<string, unknown>)[keys[i]!]);
         }
       }
     }
-    if (size > maxBytes) return marker(size, first === undefined ? "" : detachedPrefix(first));
+    if (size > maxBytes) return marker(size, first);
   }
   return value;
 }
@@ -137,10 +150,12 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
  */
 function detachedPrefix(value: string): string {
   if (value.length <= PREVIEW_CHARS) return value;
-  // Re-encoding copies the characters into a string of their own (a slice would be a view).
+  // A round trip through a buffer makes a flat copy of the code units (a split surrogate pair
+  // included), in one native step.
   return Buffer.from(value.slice(0, PREVIEW_CHARS), "utf16le").toString("utf16le");
 }
 
-function marker(bytes: number, preview: string): { truncated: true; bytes: number; preview: string } {
-  return { truncated: true, bytes, preview };
+/** The marker a value gets in place of itself; its preview is the start of `first`, its first string. */
+function marker(bytes: number, first: string | undefined): { truncated: true; bytes: number; preview: string } {
+  return { truncated: true, bytes, preview: detachedPrefix(first ?? "") };
 }

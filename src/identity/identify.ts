@@ -49,6 +49,8 @@ export function applyIdentify(session: SessionState, userId: unknown, traits: un
   if (session.userId !== undefined && session.userId !== id) {
     return { kind: "conflict", current: session.userId, attempted: id };
   }
+  // A handler that identifies on every call, with the same traits: nothing to copy or compare deeply.
+  if (session.userId === id && holdsSameTraits(session.traits, traits)) return UNCHANGED;
   const notes: IdentifyNote[] = [];
   let incoming: Record<string, unknown> | undefined;
   if (traits !== undefined && traits !== null) {
@@ -66,6 +68,23 @@ export function applyIdentify(session: SessionState, userId: unknown, traits: un
     }
   }
   return { kind: "applied", userIdSet, traitsChanged, notes };
+}
+
+const UNCHANGED: IdentifyOutcome = Object.freeze({ kind: "applied", userIdSet: false, traitsChanged: false, notes: Object.freeze([]) as unknown as IdentifyNote[] });
+
+/**
+ * True when merging `traits` would change nothing: a plain object whose every value is a JSON
+ * primitive (what the JSON-safe copy keeps as it is) already held under the same key.
+ */
+function holdsSameTraits(current: Traits, traits: unknown): boolean {
+  if (traits === undefined || traits === null) return true;
+  if (!isPlainObject(traits)) return false;
+  for (const key of Object.keys(traits)) {
+    const value = traits[key];
+    const primitive = typeof value === "string" || typeof value === "boolean" || value === null || (typeof value === "number" && Number.isFinite(value));
+    if (!primitive || !Object.hasOwn(current, key) || current[key] !== value) return false;
+  }
+  return true;
 }
 
 /**

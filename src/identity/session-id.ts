@@ -4,20 +4,24 @@ import { createHash, createHmac, randomFillSync } from "node:crypto";
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 const ID_LENGTH = 21;
 
-// Random bytes are drawn in blocks: one system call per ~195 ids instead of one per id.
-const POOL_SIZE = ID_LENGTH * 195;
+// Random bytes are drawn in blocks: one system call per ~256 ids instead of one per id.
+const BYTES_PER_ID = 16;
+const POOL_SIZE = BYTES_PER_ID * 256;
 const pool = Buffer.allocUnsafe(POOL_SIZE);
 let offset = POOL_SIZE;
 
-/** 21 random characters of the nanoid alphabet (126 bits), from the system CSPRNG. */
+/**
+ * 21 random characters of the nanoid alphabet (126 bits), from the system CSPRNG. The alphabet is
+ * base64url's: 16 random bytes encode to 22 characters, of which the first 21 carry 6 random bits
+ * each. One native conversion instead of 21 string concatenations.
+ */
 function randomId(): string {
-  if (offset + ID_LENGTH > POOL_SIZE) {
+  if (offset + BYTES_PER_ID > POOL_SIZE) {
     randomFillSync(pool);
     offset = 0;
   }
-  let id = "";
-  for (let i = 0; i < ID_LENGTH; i++) id += ALPHABET[pool[offset + i]! & 63];
-  offset += ID_LENGTH;
+  const id = pool.toString("base64url", offset, offset + BYTES_PER_ID).slice(0, ID_LENGTH);
+  offset += BYTES_PER_ID;
   return id;
 }
 

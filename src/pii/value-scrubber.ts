@@ -6,6 +6,8 @@ import type { KeyClassifier, KeyKind } from "./sensitive-keys.js";
 import { isWorkingDirectory } from "./values.js";
 
 export const CIRCULAR = "[Circular]";
+/** Containers walked before shared ones are remembered (see `done` below). */
+const MEMO_AFTER = 32;
 export const MAX_DEPTH_MARKER = "[MaxDepth]";
 
 interface WalkOptions {
@@ -27,6 +29,14 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 // `{{ secrets.API_KEY }}`, `<%= ENV["X"] %>`.
 const TEMPLATE = /^(?:\$\{[^{}]{1,200}\}|\{\{[^{}]{1,200}\}\}|<%=?[^%]{1,200}%>)$/;
 
+/** What every walk of one scrubber shares: its rules and its caches. */
+interface Rules {
+  readonly keys: KeyClassifier;
+  readonly maxDepth: number;
+  scrubKey(key: string): string;
+  scrubString(value: string): string;
+}
+
 /**
  * Builds the copy-on-write walker. A container is copied only once one of its members changed, so
  * an untouched payload comes back as the very same reference and nothing is ever written to the
@@ -37,186 +47,207 @@ export function createValueScrubber(options: WalkOptions): (input: unknown) => u
   const { text, keys, maxDepth } = options;
   const keyCache = new Map<string, string>();
 
-  function scrubKey(key: string): string {
-    const hit = keyCache.get(key);
-    if (hit !== undefined) return hit;
-    const out = text(key);
-    if (keyCache.size >= 4096) keyCache.clear();
-    keyCache.set(key, out);
-    return out;
-  }
-
-  function scrubString(value: string): string {
-    if (value.length >= 256 || value.startsWith("data:")) {
-      const marker = binaryMarkerOfString(value);
-      if (marker !== undefined) return marker;
-    }
-    return text(value);
-  }
+  const rules: Rules = {
+    keys,
+    maxDepth,
+    scrubKey(key) {
+      const hit = keyCache.get(key);
+      if (hit !== undefined) return hit;
+      const out = text(key);
+      if (keyCache.size >= 4096) keyCache.clear();
+      keyCache.set(key, out);
+      return out;
+    },
+    scrubString(value) {
+      if (value.length >= 256 || value.startsWith("data:")) {
+        const marker = binaryMarkerOfString(value);
+        if (marker !== undefined) return marker;
+      }
+      return text(value);
+    },
+  };
 
   return (input) => {
-    const active = new Set<object>();
-    const done = new Map<object, unknown>();
+    if (typeof input === "string") return rules.scrubString(input);
+    if (typeof input !== "object" || input === null) return input;
+    return new ValueWalk(rules).walk(input, 0);
+  };
+}
 
-    function walk(value: unknown, depth: number): unknown {
-      if (typeof value === "string") return scrubString(value);
-      if (typeof value !== "object" || value === null) return value;
-      if (active.has(value)) return CIRCULAR;
-      if (done.has(value)) return done.get(value);
-      if (depth >= maxDepth) return MAX_DEPTH_MARKER;
-      const binary = binaryMarkerOfObject(value);
-      if (binary !== undefined) return binary;
-      if (value instanceof Date || value instanceof RegExp || value instanceof Map || value instanceof Set) return value;
+/** One scrub of one value: the containers on the way down, and those already scrubbed. */
+class ValueWalk {
+  // The containers being walked, outermost first: a value met again among them is circular. An
+  // array, not a set: it is as deep as the value (at most maxDepth) and most values are shallow.
+  private readonly active: object[] = [];
+  // Containers already scrubbed, so a shared one is walked once and every place that holds it
+  // gets the same copy. Made on demand: a container that comes back unchanged keeps its identity
+  // anyway, so it is remembered only after MEMO_AFTER containers, which still bounds the work on
+  // a value made of shared references (a diamond lattice would otherwise cost 2^depth).
+  private done: Map<object, unknown> | undefined;
+  private containers = 0;
 
-      active.add(value);
-      let result: unknown;
-      try {
-        const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
-        if (typeof toJSON === "function") result = walkJson(value, toJSON, depth);
-        else result = Array.isArray(value) ? walkArray(value, depth) : walkObject(value as Record<string, unknown>, depth);
-      } finally {
-        active.delete(value);
-      }
-      done.set(value, result);
-      return result;
+  constructor(private readonly rules: Rules) {}
+
+  walk(value: unknown, depth: number): unknown {
+    if (typeof value === "string") return this.rules.scrubString(value);
+    if (typeof value !== "object" || value === null) return value;
+    if (this.active.includes(value)) return CIRCULAR;
+    if (this.done?.has(value)) return this.done.get(value);
+    if (depth >= this.rules.maxDepth) return MAX_DEPTH_MARKER;
+    const binary = binaryMarkerOfObject(value);
+    if (binary !== undefined) return binary;
+    if (value instanceof Date || value instanceof RegExp || value instanceof Map || value instanceof Set) return value;
+
+    this.active.push(value);
+    let result: unknown;
+    try {
+      const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === "function") result = this.walkJson(value, toJSON, depth);
+      else result = Array.isArray(value) ? this.walkArray(value, depth) : this.walkObject(value as Record<string, unknown>, depth);
+    } finally {
+      this.active.pop();
     }
+    if (result !== value || ++this.containers > MEMO_AFTER) (this.done ??= new Map()).set(value, result);
+    return result;
+  }
 
-    /**
-     * JSON.stringify sends what `toJSON()` returns, not the own keys (class instances with private
-     * fields, URL, Decimal…), so that is what gets scrubbed. When it needs no change the instance
-     * itself comes back; a throwing `toJSON` leaves the own keys to scrub.
-     */
-    function walkJson(value: object, toJSON: unknown, depth: number): unknown {
-      let json: unknown = value;
-      try {
-        json = (toJSON as (this: object, key: string) => unknown).call(value, "");
-      } catch {
-        // JSON.stringify will throw on it the same way; scrubbing the own keys is the best left.
-      }
-      if (json === value) return Array.isArray(value) ? walkArray(value, depth) : walkObject(value as Record<string, unknown>, depth);
-      const next = walk(json, depth);
-      return next === json ? value : next;
+  /**
+   * JSON.stringify sends what `toJSON()` returns, not the own keys (class instances with private
+   * fields, URL, Decimal…), so that is what gets scrubbed. When it needs no change the instance
+   * itself comes back; a throwing `toJSON` leaves the own keys to scrub.
+   */
+  private walkJson(value: object, toJSON: unknown, depth: number): unknown {
+    let json: unknown = value;
+    try {
+      json = (toJSON as (this: object, key: string) => unknown).call(value, "");
+    } catch {
+      // JSON.stringify will throw on it the same way; scrubbing the own keys is the best left.
     }
+    if (json === value) return Array.isArray(value) ? this.walkArray(value, depth) : this.walkObject(value as Record<string, unknown>, depth);
+    const next = this.walk(json, depth);
+    return next === json ? value : next;
+  }
 
-    function walkArray(array: readonly unknown[], depth: number): unknown {
-      let copy: unknown[] | undefined;
-      for (let i = 0; i < array.length; i++) {
-        const item = array[i];
-        const next = walk(item, depth + 1);
-        if (copy === undefined && next !== item) copy = array.slice(0, i);
-        if (copy !== undefined) copy.push(next);
-      }
-      return copy ?? array;
+  private walkArray(array: readonly unknown[], depth: number): unknown {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < array.length; i++) {
+      const item = array[i];
+      const next = this.walk(item, depth + 1);
+      if (copy === undefined && next !== item) copy = array.slice(0, i);
+      if (copy !== undefined) copy.push(next);
     }
+    return copy ?? array;
+  }
 
-    function walkObject(object: Record<string, unknown>, depth: number): unknown {
-      const ownKeys = Object.keys(object);
-      let copy: Record<string, unknown> | undefined;
-      for (let i = 0; i < ownKeys.length; i++) {
-        const key = ownKeys[i] as string;
-        const item = object[key];
-        const kind = keys.kind(key);
-        const next = kind !== undefined ? underKey(key, kind, item, depth + 1) : walk(item, depth + 1);
-        const outKey = scrubKey(key);
-        if (copy === undefined && (next !== item || outKey !== key)) {
-          copy = {};
-          for (let j = 0; j < i; j++) {
-            const k = ownKeys[j] as string;
-            setOwn(copy, scrubKey(k), object[k]);
-          }
+  private walkObject(object: Record<string, unknown>, depth: number): unknown {
+    const { keys } = this.rules;
+    const ownKeys = Object.keys(object);
+    let copy: Record<string, unknown> | undefined;
+    for (let i = 0; i < ownKeys.length; i++) {
+      const key = ownKeys[i] as string;
+      const item = object[key];
+      const kind = keys.kind(key);
+      const next = kind !== undefined ? this.underKey(key, kind, item, depth + 1) : this.walk(item, depth + 1);
+      const outKey = this.rules.scrubKey(key);
+      if (copy === undefined && (next !== item || outKey !== key)) {
+        copy = {};
+        for (let j = 0; j < i; j++) {
+          const k = ownKeys[j] as string;
+          setOwn(copy, this.rules.scrubKey(k), object[k]);
         }
-        if (copy !== undefined) setOwn(copy, outKey, next);
       }
-      return copy ?? object;
+      if (copy !== undefined) setOwn(copy, outKey, next);
     }
+    return copy ?? object;
+  }
 
-    /**
-     * A value under a sensitive key: anything that can carry data is replaced; flags and empties
-     * stay. Containers of cookies and of contact data are walked, not replaced: the session cookie
-     * and the numbers go, `theme=dark` and `type: "mobile"` stay.
-     */
-    function underKey(key: string, kind: KeyKind, value: unknown, depth: number): unknown {
-      if (value === null || value === undefined || typeof value === "boolean" || value === "") return value;
-      if (isCookieKey(key)) return cookies(value, depth);
-      if (typeof value === "string") {
-        if (kind === "secret" && (TEMPLATE.test(value) || isWorkingDirectory(key, value))) return value;
-        if (keys.tokenShapedOnly(key) && !isTokenShaped(value)) return walk(value, depth);
-        return PLACEHOLDER.KEY;
-      }
-      if (kind === "personal" && typeof value === "object") return contacts(value, depth);
+  /**
+   * A value under a sensitive key: anything that can carry data is replaced; flags and empties
+   * stay. Containers of cookies and of contact data are walked, not replaced: the session cookie
+   * and the numbers go, `theme=dark` and `type: "mobile"` stay.
+   */
+  private underKey(key: string, kind: KeyKind, value: unknown, depth: number): unknown {
+    const { keys } = this.rules;
+    if (value === null || value === undefined || typeof value === "boolean" || value === "") return value;
+    if (isCookieKey(key)) return this.cookies(value, depth);
+    if (typeof value === "string") {
+      if (kind === "secret" && (TEMPLATE.test(value) || isWorkingDirectory(key, value))) return value;
+      if (keys.tokenShapedOnly(key) && !isTokenShaped(value)) return this.walk(value, depth);
       return PLACEHOLDER.KEY;
     }
+    if (kind === "personal" && typeof value === "object") return this.contacts(value, depth);
+    return PLACEHOLDER.KEY;
+  }
 
-    /** Walks a container under a personal key: leaves with digits or an `@` go, labels and flags stay. */
-    function contacts(value: unknown, depth: number): unknown {
-      if (typeof value === "string") return /[\d@]/.test(value) ? PLACEHOLDER.KEY : value;
-      if (typeof value === "number" || typeof value === "bigint") return PLACEHOLDER.KEY;
-      if (typeof value !== "object" || value === null) return value;
-      if (depth >= maxDepth) return MAX_DEPTH_MARKER;
-      if (active.has(value)) return CIRCULAR;
-      active.add(value);
-      try {
-        return mapContainer(value, (k, v) => (k !== undefined && keys.kind(k) !== undefined ? underKey(k, keys.kind(k) ?? "personal", v, depth + 1) : contacts(v, depth + 1)));
-      } finally {
-        active.delete(value);
-      }
+  /** Walks a container under a personal key: leaves with digits or an `@` go, labels and flags stay. */
+  private contacts(value: unknown, depth: number): unknown {
+    const { keys } = this.rules;
+    if (typeof value === "string") return /[\d@]/.test(value) ? PLACEHOLDER.KEY : value;
+    if (typeof value === "number" || typeof value === "bigint") return PLACEHOLDER.KEY;
+    if (typeof value !== "object" || value === null) return value;
+    if (depth >= this.rules.maxDepth) return MAX_DEPTH_MARKER;
+    if (this.active.includes(value)) return CIRCULAR;
+    this.active.push(value);
+    try {
+      return mapContainer(value, (k, v) => (k !== undefined && keys.kind(k) !== undefined ? this.underKey(k, keys.kind(k) ?? "personal", v, depth + 1) : this.contacts(v, depth + 1)));
+    } finally {
+      this.active.pop();
     }
+  }
 
-    /** Walks cookies: an object by name, a list of `Set-Cookie` strings or of `{ name, value }` records. */
-    function cookies(value: unknown, depth: number): unknown {
-      if (typeof value === "string") return scrubCookieHeader(value, keys, PLACEHOLDER.KEY);
-      if (typeof value !== "object" || value === null) return PLACEHOLDER.KEY;
-      if (depth >= maxDepth) return MAX_DEPTH_MARKER;
-      if (active.has(value)) return CIRCULAR;
-      const record = value as Record<string, unknown>;
-      if (!Array.isArray(value) && typeof record.name === "string" && "value" in record) {
-        const v = record.value;
-        if (typeof v !== "string" || !isSensitiveCookie(record.name, v, keys)) return value;
-        const copy = { ...record };
-        copy.value = PLACEHOLDER.KEY;
-        return copy;
-      }
-      active.add(value);
-      try {
-        return mapContainer(value, (k, v) => {
-          if (k === undefined) return cookies(v, depth + 1);
-          if (typeof v === "string") return isSensitiveCookie(k, v, keys) ? PLACEHOLDER.KEY : v;
-          if (v === null || typeof v === "boolean" || v === undefined) return v;
-          return isSensitiveCookie(k, "", keys) ? PLACEHOLDER.KEY : walk(v, depth + 1);
-        });
-      } finally {
-        active.delete(value);
-      }
+  /** Walks cookies: an object by name, a list of `Set-Cookie` strings or of `{ name, value }` records. */
+  private cookies(value: unknown, depth: number): unknown {
+    const { keys } = this.rules;
+    if (typeof value === "string") return scrubCookieHeader(value, keys, PLACEHOLDER.KEY);
+    if (typeof value !== "object" || value === null) return PLACEHOLDER.KEY;
+    if (depth >= this.rules.maxDepth) return MAX_DEPTH_MARKER;
+    if (this.active.includes(value)) return CIRCULAR;
+    const record = value as Record<string, unknown>;
+    if (!Array.isArray(value) && typeof record.name === "string" && "value" in record) {
+      const v = record.value;
+      if (typeof v !== "string" || !isSensitiveCookie(record.name, v, keys)) return value;
+      const copy = { ...record };
+      copy.value = PLACEHOLDER.KEY;
+      return copy;
     }
-
-    /** Copy-on-write map over an array's items (key undefined) or an object's own keys. */
-    function mapContainer(value: object, fn: (key: string | undefined, item: unknown) => unknown): unknown {
-      if (Array.isArray(value)) {
-        let copy: unknown[] | undefined;
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          const next = fn(undefined, item);
-          if (copy === undefined && next !== item) copy = value.slice(0, i);
-          if (copy !== undefined) copy.push(next);
-        }
-        return copy ?? value;
-      }
-      const record = value as Record<string, unknown>;
-      const ownKeys = Object.keys(record);
-      let copy: Record<string, unknown> | undefined;
-      for (let i = 0; i < ownKeys.length; i++) {
-        const key = ownKeys[i] as string;
-        const item = record[key];
-        const next = fn(key, item);
-        if (copy === undefined && next !== item) {
-          copy = {};
-          for (let j = 0; j < i; j++) setOwn(copy, ownKeys[j] as string, record[ownKeys[j] as string]);
-        }
-        if (copy !== undefined) setOwn(copy, key, next);
-      }
-      return copy ?? value;
+    this.active.push(value);
+    try {
+      return mapContainer(value, (k, v) => {
+        if (k === undefined) return this.cookies(v, depth + 1);
+        if (typeof v === "string") return isSensitiveCookie(k, v, keys) ? PLACEHOLDER.KEY : v;
+        if (v === null || typeof v === "boolean" || v === undefined) return v;
+        return isSensitiveCookie(k, "", keys) ? PLACEHOLDER.KEY : this.walk(v, depth + 1);
+      });
+    } finally {
+      this.active.pop();
     }
+  }
+}
 
-    return walk(input, 0);
-  };
+/** Copy-on-write map over an array's items (key undefined) or an object's own keys. */
+function mapContainer(value: object, fn: (key: string | undefined, item: unknown) => unknown): unknown {
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const next = fn(undefined, item);
+      if (copy === undefined && next !== item) copy = value.slice(0, i);
+      if (copy !== undefined) copy.push(next);
+    }
+    return copy ?? value;
+  }
+  const record = value as Record<string, unknown>;
+  const ownKeys = Object.keys(record);
+  let copy: Record<string, unknown> | undefined;
+  for (let i = 0; i < ownKeys.length; i++) {
+    const key = ownKeys[i] as string;
+    const item = record[key];
+    const next = fn(key, item);
+    if (copy === undefined && next !== item) {
+      copy = {};
+      for (let j = 0; j < i; j++) setOwn(copy, ownKeys[j] as string, record[ownKeys[j] as string]);
+    }
+    if (copy !== undefined) setOwn(copy, key, next);
+  }
+  return copy ?? value;
 }

@@ -44,6 +44,23 @@ describe("batch preparation and the host's event loop", () => {
     await pipeline.shutdown();
   });
 
+  it("gives the event loop back while it catches up on a backlog of several batches", async () => {
+    const { sink, pipeline, counter } = countingPipeline(() => busy(0.1));
+    // Three batches queued at once: the export starts inside the enqueue of the second one.
+    for (let i = 0; i < 3000; i++) pipeline.enqueue(i);
+    let preparedWhenHostRan = -1;
+    setImmediate(() => {
+      preparedWhenHostRan = counter.prepared;
+    });
+    await pipeline.flush();
+    expect(sink.events).toHaveLength(3000);
+    expect(pipeline.droppedCount).toBe(0);
+    // The host got a turn within the first batch, not only once the backlog was under a batch.
+    expect(preparedWhenHostRan).toBeGreaterThan(0);
+    expect(preparedWhenHostRan).toBeLessThan(1000);
+    await pipeline.shutdown();
+  });
+
   it("keeps exporting when the host never yields to the event loop (a tight loop of microtasks), without dropping", async () => {
     const { sink, pipeline } = countingPipeline(() => busy(0.02), 3000);
     for (let i = 0; i < 10_000; i++) {

@@ -26,12 +26,45 @@ describe("boundForQueue", () => {
   });
 });
 
+describe("boundForQueue previews", () => {
+  it("previews a marker with the first 512 code units of the first string, a split surrogate pair included", () => {
+    const text = `${"a".repeat(511)}😀${"b".repeat(100_000)}`;
+    const out = boundForQueue({ note: text }) as { preview: string };
+    expect(out.preview).toBe(text.slice(0, 512));
+  });
+
+  it("keeps a value with a long string under the limit by reference, without a preview", () => {
+    const args = { text: "x".repeat(10_000) };
+    expect(boundForQueue(args)).toBe(args);
+  });
+});
+
 describe("truncateEvent", () => {
   const base: WireEvent = { event_id: "e", event_type: "tool_call", trace_id: "t", session_id: "s", timestamp: "2026-01-01T00:00:00.000Z", source: "server", sdk_version: "0" };
 
-  it("leaves an event under the limit alone", () => {
+  it("leaves an event under the limit alone and hands back the JSON it measured", () => {
     const event = { ...base, output_content: [{ type: "text", text: "ok" }] };
-    expect(truncateEvent(event)).toEqual({ event });
+    const out = truncateEvent(event);
+    expect(out.event).toBe(event);
+    expect(out.cutFrom).toBeUndefined();
+    expect(out.json).toBe(JSON.stringify(event));
+  });
+
+  it("counts UTF-8 bytes, not characters, once the character count alone cannot prove the event fits", () => {
+    // 20 000 characters of 3 bytes each: 60 KB of UTF-8, over the limit although the string is short.
+    const event = { ...base, output_content: "€".repeat(20_000) };
+    const out = truncateEvent(event);
+    expect(out.cutFields).toEqual(["output_content"]);
+    expect(out.json).toBeUndefined();
+    expect(Buffer.byteLength(JSON.stringify(out.event))).toBeLessThanOrEqual(MAX_EVENT_BYTES);
+  });
+
+  it("keeps an event of multi-byte text that fits by its exact byte count", () => {
+    // 16 500 characters: 3 bytes per character could be over 50 KB; the exact count is 49.7 KB.
+    const event = { ...base, output_content: "€".repeat(16_500) };
+    const out = truncateEvent(event);
+    expect(out.event).toBe(event);
+    expect(out.cutFrom).toBeUndefined();
   });
 
   it("cuts the largest user-data fields first and reports what it cut", () => {

@@ -35,6 +35,28 @@ describe("applyIdentify", () => {
     expect(session.traits).toEqual({ plan: "free" });
   });
 
+  it("keeps the very same traits snapshot when the same user is identified again with the same traits", () => {
+    const session = fresh();
+    applyIdentify(session, "u1", { plan: "pro", seats: 3, beta: true, team: null });
+    const before = session.traits;
+    const outcome = applyIdentify(session, "u1", { plan: "pro", seats: 3 });
+    expect(outcome).toMatchObject({ kind: "applied", userIdSet: false, traitsChanged: false, notes: [] });
+    expect(session.traits).toBe(before);
+  });
+
+  it.each([
+    ["a changed value", { plan: "team" }, { plan: "team" }],
+    ["a new key", { region: "eu" }, { plan: "pro", region: "eu" }],
+    ["a value made JSON-safe", { score: Number.NaN }, { plan: "pro", score: "NaN" }],
+    ["a nested object", { org: { id: 1 } }, { plan: "pro", org: { id: 1 } }],
+  ])("still merges %s for the same user", (_label, traits, expected) => {
+    const session = fresh();
+    applyIdentify(session, "u1", { plan: "pro" });
+    const outcome = applyIdentify(session, "u1", traits);
+    expect(outcome).toMatchObject({ kind: "applied", traitsChanged: true });
+    expect(session.traits).toEqual(expected);
+  });
+
   it("merges traits for the same userId, later value winning per key", () => {
     const session = fresh();
     applyIdentify(session, "u1", { plan: "free", company: "acme" });

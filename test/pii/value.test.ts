@@ -71,6 +71,22 @@ describe("value()", () => {
     expect(a.self).toBe(a);
   });
 
+  it("walks a value made of shared references once per container, not once per path", () => {
+    // A diamond lattice 20 levels deep: 2^20 paths to the bottom, 21 distinct containers.
+    let reads = 0;
+    let level: Record<string, unknown> = { leaf: "plain text" };
+    for (let i = 0; i < 20; i++) {
+      const next = level;
+      level = Object.defineProperties({}, {
+        left: { enumerable: true, get: () => (reads++, next) },
+        right: { enumerable: true, get: () => (reads++, next) },
+      });
+    }
+    const deep = createScrubber({ maxDepth: 32 });
+    expect(deep.value(level)).toBe(level);
+    expect(reads).toBeLessThan(200);
+  });
+
   it("scrubs a shared sub-object once and reuses the result", () => {
     const shared = { mail: "jane@acme.io" };
     const out = scrub.value({ x: shared, y: shared });
