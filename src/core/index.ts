@@ -11,3 +11,4 @@ export { noteThrown, ServerCore } from "./server-core.js";
 export type { Connection, IncomingRequest, ServerPort } from "./server-core.js";
 export { InMemorySessionStore, Sessions, SessionSlot } from "./sessions.js";
 export type { EndReason, SessionStore } from "./sessions.js";
+export type { EndReply, IdentifyReply, SessionCounts, SharedSessionBackend, SharedStoreContext, SharedView, StoredTraits, TouchReply } from "./shared-sessions.js";

@@ -172,7 +172,7 @@ export class SharedSessions {
     try {
       started = run();
     } catch (error) {
-      started = Promise.reject(error);
+      started = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
