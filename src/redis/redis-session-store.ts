@@ -26,12 +26,17 @@ export interface IoRedisLikeClient {
 /** Options of `redisSessionStore`: a URL (the store opens and closes its client) or your client. */
 export type RedisSessionStoreOptions = (
   | {
-      /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…`; needs the `redis` package. */
+      /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…`; needs the `ioredis` package. */
       url: string;
       client?: undefined;
     }
   | {
-      /** A client you opened and connect (node-redis or ioredis). Never closed by the store. */
+      /**
+       * A client you opened (ioredis, or node-redis ≥ 5). Never closed by the store. Give it
+       * `enableOfflineQueue: false` (ioredis) / `disableOfflineQueue: true` (node-redis) so that claims
+       * fail at once while Redis is down. node-redis writes commands on the next turn of the event
+       * loop, which widens the window before a claim reaches Redis.
+       */
       client: NodeRedisLikeClient | IoRedisLikeClient;
       url?: undefined;
     }
@@ -46,10 +51,7 @@ type Send = (args: string[]) => Promise<unknown>;
 
 interface OwnedClient {
   sendCommand(args: string[]): Promise<unknown>;
-  connect(): Promise<unknown>;
   destroy(): void;
-  on(event: "error", listener: (error: unknown) => void): unknown;
-  unref?(): void;
 }
 
 /** The store `redisSessionStore` returns: a `SessionStore`, and a way to wait for its connection. */
@@ -186,29 +188,45 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     };
   }
 
-  /** The client this store opens from its URL: connected in the background, never awaited on the tool's path. */
+  /**
+   * The client this store opens from its URL (ioredis): connected at once, in the background, never
+   * awaited on the tool's path. ioredis writes a command to the socket within the call, so a claim
+   * leaves the process before the handler's answer can.
+   */
   private ownedClient(): Promise<OwnedClient | undefined> {
-    this.owned ??= import("redis").then(
-      (redis) => {
-        const client = redis.createClient({
-          url: this.url,
+    this.owned ??= import("ioredis").then(
+      (module) => {
+        const Redis = module.Redis;
+        const client = new Redis(this.url!, {
+          lazyConnect: true,
           // While Redis is down a command fails at once (the core goes on with local state)
           // instead of queueing without bound.
-          disableOfflineQueue: true,
-          commandsQueueMaxLength: 10_000,
-          socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
-        }) as unknown as OwnedClient;
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          connectTimeout: 2000,
+          retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
+        });
+        // The analytics connection and its reconnect timer must not keep the host's process alive.
+        const unref = (): void => {
+          client.stream?.unref?.();
+          (client as unknown as { reconnectTimeout?: NodeJS.Timeout | null }).reconnectTimeout?.unref?.();
+        };
+        client.on("connect", unref);
+        client.on("reconnecting", () => setImmediate(unref).unref());
+        const owned: OwnedClient = {
+          sendCommand: ([command, ...args]) => client.call(command!, ...args),
+          destroy: () => client.disconnect(),
+        };
         // The first claims wait for the first connection attempt (bounded by the claim timeout);
-        // after a failure, claims fail at once until Redis is back. Connection errors surface as
+        // after a failure they fail at once until Redis is back. Connection errors surface as
         // failed claims (YAVIO-1220, once per episode).
         return new Promise<OwnedClient>((resolve) => {
-          client.on("error", () => resolve(client));
+          client.on("error", () => resolve(owned));
           client.connect().then(
-            () => resolve(client),
-            () => resolve(client),
+            () => resolve(owned),
+            () => resolve(owned),
           );
-          // The analytics connection must not keep the host's process alive.
-          client.unref?.();
+          unref();
         });
       },
       () => undefined,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createClient } from "redis";
+import { Redis } from "ioredis";
 import { describe, it } from "vitest";
 
 /**
@@ -35,18 +35,17 @@ export function testPrefix(): string {
 
 /** Every key under `prefix`, with its TTL and its values, read straight from Redis. */
 export async function dumpKeys(url: string, prefix: string): Promise<{ key: string; ttlMs: number; values: string[] }[]> {
-  const client = createClient({ url });
-  await client.connect();
+  const client = new Redis(url);
   try {
     const keys = await client.keys(`${prefix}*`);
     const out: { key: string; ttlMs: number; values: string[] }[] = [];
     for (const key of keys) {
-      const ttlMs = await client.pTTL(key);
-      const hash = await client.hGetAll(key);
+      const ttlMs = await client.pttl(key);
+      const hash = await client.hgetall(key);
       out.push({ key, ttlMs, values: Object.entries(hash).flat() });
     }
     return out;
   } finally {
-    client.destroy();
+    client.disconnect();
   }
 }
