@@ -146,10 +146,17 @@ export class SharedSessions {
     return link;
   }
 
-  /** Settles when every claim in flight now has settled (each is bounded by the timeout). */
+  /**
+   * Settles when no claim is in flight any more, including claims that answers started (a
+   * re-claim after a store restart). Each claim is bounded by the timeout, and so is the chain:
+   * answers start claims only for what the store lost.
+   */
   settled(): Promise<void> | undefined {
     if (this.pending.size === 0) return undefined;
-    return Promise.allSettled([...this.pending]).then(() => undefined);
+    const wait = async (): Promise<void> => {
+      while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    };
+    return wait();
   }
 
   get inFlight(): number {
