@@ -45,6 +45,8 @@ export type RedisSessionStoreOptions = (
   keyPrefix?: string | undefined;
   /** How long a session's keys live after its last activity. Default: twice `sessionIdleTimeoutMs`. */
   ttlMs?: number | undefined;
+  /** The name the store's own connection shows in `CLIENT LIST` (with `url`). Default `"yavio-mcp"`. */
+  connectionName?: string | undefined;
 };
 
 type Send = (args: string[]) => Promise<unknown>;
@@ -87,6 +89,7 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
   private readonly hostClient: NodeRedisLikeClient | IoRedisLikeClient | undefined;
   private readonly prefix: string;
   private readonly ttlOption: number | undefined;
+  private readonly connectionName: string;
   private owned: Promise<OwnedClient | undefined> | undefined;
   private users = 0;
   private readonly shas = new Map<string, string>();
@@ -112,6 +115,9 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     this.hostClient = client;
     this.prefix = prefix;
     this.ttlOption = ttl;
+    const name = options.connectionName ?? "yavio-mcp";
+    if (typeof name !== "string" || !/^[\x21-\x7e]+$/.test(name)) throw new YavioConfigError("YAVIO-1003", "redisSessionStore: connectionName must be printable ASCII without spaces");
+    this.connectionName = name;
   }
 
   async ready(): Promise<boolean> {
@@ -199,6 +205,7 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
         const Redis = module.Redis;
         const client = new Redis(this.url!, {
           lazyConnect: true,
+          connectionName: this.connectionName,
           // While Redis is down a command fails at once (the core goes on with local state)
           // instead of queueing without bound.
           enableOfflineQueue: false,

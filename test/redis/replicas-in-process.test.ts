@@ -1,4 +1,5 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
 import { z } from "zod";
 import type { WireEvent, YavioWarning } from "../../src/index.js";
@@ -158,5 +159,35 @@ describeRedis("Redis session store: two replicas in one process", (url) => {
     await a.handle.shutdown();
     await b.handle.shutdown();
     expect(a.sink.events.every((e) => e.user_id === undefined || e.user_id.startsWith("uh_"))).toBe(true);
+  });
+});
+
+describeRedis("Redis session store: shutdown", (url) => {
+  async function connections(name: string): Promise<number> {
+    const probe = new Redis(url);
+    try {
+      const list = (await probe.call("CLIENT", "LIST")) as string;
+      return list.split("\n").filter((line) => line.includes(`name=${name} `)).length;
+    } finally {
+      probe.disconnect();
+    }
+  }
+
+  it("closes the client it opened from a URL, and never a client the host passed in", async () => {
+    const host = new Redis(url, { connectionName: "yavio-test-host" });
+    const name = `yavio-test-${Math.random().toString(36).slice(2)}`;
+    const owned = redisSessionStore({ url, connectionName: name });
+    const withHost = redisSessionStore({ client: host });
+    const a = withYavio(new McpServer({ name: "a", version: "1" }), { sink: new MemorySink(), logLevel: "silent", sessionStore: withHost, sessionKey: () => "k" });
+    const b = withYavio(new McpServer({ name: "b", version: "1" }), { sink: new MemorySink(), logLevel: "silent", sessionStore: owned, sessionKey: () => "k" });
+    expect(await owned.ready()).toBe(true);
+    expect(await withHost.ready()).toBe(true);
+    expect(await connections(name)).toBe(1);
+    await getYavio(a).shutdown();
+    await getYavio(b).shutdown();
+    // The host's client still works; the store's own connection is gone.
+    expect(await host.ping()).toBe("PONG");
+    expect(await connections(name)).toBe(0);
+    host.disconnect();
   });
 });
