@@ -18,6 +18,26 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     rules: { "no-console": "error" },
   },
+  // Boundaries (test/architecture checks them too): adapters → core → identity/event → pii →
+  // delivery. Only the adapters know an MCP SDK; the leaves know nothing of the core.
+  {
+    files: ["src/pii/**/*.ts", "src/delivery/**/*.ts", "src/event/**/*.ts", "src/identity/**/*.ts", "src/warnings/**/*.ts", "src/report/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/core/**", "**/adapters/**", "@modelcontextprotocol/*"], message: "pii, delivery, event, identity, warnings and report know nothing of the core, the adapters or MCP." }] },
+      ],
+    },
+  },
+  {
+    files: ["src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/adapters/**", "@modelcontextprotocol/*"], message: "the core is SDK-neutral: only src/adapters names an SDK." }] },
+      ],
+    },
+  },
   {
     files: ["test/**/*.ts", "bench/**/*.ts", "examples/**/*.ts"],
     rules: {

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { gzipSync, gunzipSync } from "node:zlib";
 import { newSessionId, newTraceId } from "../src/identity/index.js";
 import type { WireEvent } from "../src/event/index.js";
-import { createPipeline, FileSink, HttpSink, RetryingSink, toContractEvent } from "../src/transport/index.js";
-import type { Sink } from "../src/transport/index.js";
+import { createPipeline, FileSink, HttpSink, RetryingSink, toContractEvent } from "../src/delivery/index.js";
+import type { Sink } from "../src/delivery/index.js";
 
 const warn = (): void => undefined;
 

@@ -1,6 +1,6 @@
 import type { ForUserOptions, WithYavioOptions, YavioContext } from "./core/index.js";
 import { Runtime, setLatestRuntime, yavio } from "./core/index.js";
-import type { LowLevelServer, McpServerLike, ProtocolBinding } from "./adapters/protocol/index.js";
+import type { LowLevelServer, ProtocolBinding } from "./adapters/protocol/index.js";
 import { bindingOf } from "./adapters/protocol/index.js";
 import { V1Binding } from "./adapters/sdk-v1/index.js";
 import { isV2Server, V2Binding } from "./adapters/sdk-v2/index.js";
@@ -134,7 +134,7 @@ export function instrument(server: unknown, options: WithYavioOptions = {}): voi
     });
     return;
   }
-  const mcp = found.mcp as McpServerLike | undefined;
+  const mcp = found.mcp;
   let binding: ProtocolBinding;
   try {
     binding = isV2Server(found.low) ? new V2Binding(runtime, found.low, mcp, options.sessionKey) : new V1Binding(runtime, found.low, mcp, options.sessionKey);

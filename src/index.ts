@@ -31,8 +31,8 @@ export type {
 } from "./adapters/sdk-v1/index.js";
 export { createScrubber, hashUserId } from "./pii/index.js";
 export type { DetectorName, PiiOptions, PiiPattern, Scrubber } from "./pii/index.js";
-export { FileSink, MemorySink } from "./transport/index.js";
-export type { SendOptions, SendResult, Sink } from "./transport/index.js";
+export { FileSink, MemorySink } from "./delivery/index.js";
+export type { SendOptions, SendResult, Sink } from "./delivery/index.js";
 export type { ErrorCategory, EventType, Platform, WireEvent } from "./event/index.js";
 export { computeReport, computeReportFromFiles, formatReportText, renderReportHtml } from "./report/index.js";
 export type { Report } from "./report/index.js";

@@ -1,4 +1,4 @@
 /**
  * Helpers for testing a server that uses yavio-mcp. Anything exported here is public API.
  */
-export { MemorySink } from "./transport/index.js";
+export { MemorySink } from "./delivery/index.js";

@@ -56,8 +56,8 @@ export type {
 } from "./adapters/sdk-v2/index.js";
 export { createScrubber, hashUserId } from "./pii/index.js";
 export type { PiiOptions, Scrubber } from "./pii/index.js";
-export { FileSink, MemorySink } from "./transport/index.js";
-export type { SendOptions, SendResult, Sink } from "./transport/index.js";
+export { FileSink, MemorySink } from "./delivery/index.js";
+export type { SendOptions, SendResult, Sink } from "./delivery/index.js";
 export type { WireEvent } from "./event/index.js";
 export { WARNING_CODES, YavioConfigError } from "./warnings/index.js";
 export type { YavioWarning } from "./warnings/index.js";

@@ -5,6 +5,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Client as ClientV2 } from "@modelcontextprotocol/client";
+import { StdioClientTransport as StdioClientTransportV2 } from "@modelcontextprotocol/client/stdio";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,12 +80,11 @@ describe("the package", () => {
   });
 });
 
-/** The first ```ts block of the README: the "complete first server". */
-function readmeFirstServer(): string {
+/** The README's first ```ts block that imports `from`: a "complete first server" as printed. */
+function readmeFirstServer(from = "yavio-mcp"): string {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const match = /```ts\n([\s\S]*?)```/.exec(readme);
-  if (!match) throw new Error("no ts block in README");
-  return match[1]!;
+  for (const match of readme.matchAll(/```ts\n([\s\S]*?)```/g)) if (match[1]!.includes(`from "${from}";`)) return match[1]!;
+  throw new Error(`no ts block importing ${from} in the README`);
 }
 
 /**
@@ -91,14 +92,14 @@ function readmeFirstServer(): string {
  * SDK, zod and @types/node beside it (linked from this checkout: no network), a package.json
  * without "type" (CommonJS, as npm init makes it) and a strict tsconfig that checks libraries too.
  */
-function consumerProject(): string {
+function consumerProject(packages: readonly string[] = ["@modelcontextprotocol/sdk", "zod", "@types/node"]): string {
   const dir = mkdtempSync(join(tmpdir(), "yavio-consumer-"));
   const out = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", dir], { cwd: root, encoding: "utf8" });
   const tarball = join(dir, out.trim().split("\n").at(-1)!);
   const target = join(dir, "node_modules", "yavio-mcp");
   mkdirSync(target, { recursive: true });
   execFileSync("tar", ["-xzf", tarball, "-C", target, "--strip-components=1"]);
-  for (const name of ["@modelcontextprotocol/sdk", "zod", "@types/node"]) {
+  for (const name of packages) {
     mkdirSync(dirname(join(dir, "node_modules", name)), { recursive: true });
     symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name), "dir");
   }
@@ -158,5 +159,57 @@ describe("the README's first server, in a project that installed the packed pack
     expect(events.every((e) => e.session_id === events[0]!.session_id)).toBe(true);
     expect(events.slice(1).every((e) => e.user_id === "user_42")).toBe(true);
     expect(events[0]).toMatchObject({ client_name: "claude-code", platform: "claude-code", transport: "stdio" });
+  }, 60_000);
+});
+
+describe("the README's SDK 2.x server, in a project with only @modelcontextprotocol/server installed", () => {
+  let dir: string;
+  beforeAll(() => {
+    // No @modelcontextprotocol/sdk in this project: neither the types nor the code may need it.
+    dir = consumerProject(["@modelcontextprotocol/server", "@modelcontextprotocol/core", "zod", "@types/node"]);
+    writeFileSync(join(dir, "server.ts"), readmeFirstServer("yavio-mcp/v2"));
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("has no SDK 1.x to lean on", () => {
+    expect(() => createRequire(join(dir, "package.json")).resolve("@modelcontextprotocol/sdk/package.json")).toThrow();
+    expect(createRequire(join(dir, "package.json")).resolve("yavio-mcp/v2")).toContain(join(dir, "node_modules", "yavio-mcp"));
+  });
+
+  it("type-checks with strict and skipLibCheck: false", () => {
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    expect(() => execFileSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], { cwd: dir, encoding: "utf8", stdio: "pipe" })).not.toThrow();
+  }, 120_000);
+
+  it.each(["2025-11-25", "2026-07-28"] as const)("runs as printed under serveStdio (%s): answered, and the session complete on disk after the client leaves", async (era) => {
+    rmSync(join(dir, ".yavio"), { recursive: true, force: true });
+    const transport = new StdioClientTransportV2({
+      command: process.execPath,
+      args: ["--import", import.meta.resolve("tsx"), "server.ts"],
+      cwd: dir,
+      stderr: "pipe",
+      env: { ...process.env, YAVIO_API_KEY: "", YAVIO_ENDPOINT: "" } as Record<string, string>,
+    });
+    const client = new ClientV2({ name: "claude-code", version: "2.0.0" }, era === "2026-07-28" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {});
+    await client.connect(transport);
+    const result = await client.callTool({ name: "add_note", arguments: { text: "buy milk" } });
+    expect(result.content).toEqual([{ type: "text", text: "saved: buy milk" }]);
+    const child = (transport as unknown as { _process: ChildProcess })._process;
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await client.close();
+    expect(await exited).toBe(0);
+    const events = readFileSync(join(dir, ".yavio", "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as WireEvent);
+    expect(events.map((e) => `${e.event_type}:${e.event_name ?? ""}`)).toEqual([
+      "connection:session_start",
+      "identify:",
+      "track:note_added",
+      "tool_call:add_note",
+      "connection:session_end",
+    ]);
+    expect(events[0]).toMatchObject({ client_name: "claude-code", platform: "claude-code", transport: "stdio", protocol_version: era });
+    expect(events.slice(1).every((e) => e.user_id === "user_42")).toBe(true);
   }, 60_000);
 });

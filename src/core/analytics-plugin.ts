@@ -78,12 +78,16 @@ function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome:
   const thrown = outcome.error;
   const errorInfo = isError ? summarizeError(thrown, thrown !== undefined ? errorText(thrown) : firstText(result), threw) : undefined;
   const method = request.method;
+  // The client's W3C trace context, kept so that a backend can join the event to the client's trace.
+  const traceparent = typeof request.meta?.traceparent === "string" ? request.meta.traceparent.slice(0, 128) : undefined;
+  if (request.inputResponses !== undefined) recordInputResponses(recorder, session, traceId, request.inputResponses);
   if (method === "tools/call") {
     const name = request.target ?? "unknown";
     const input = inputSummary(request.arguments, recorder.captureInputs);
     const r = result as { content?: unknown; structuredContent?: unknown } | undefined;
     const output = recorder.captureOutputs && !threw && r ? boundForQueue(r.content) : undefined;
     const structured = recorder.captureOutputs && !threw && r ? boundForQueue(r.structuredContent) : undefined;
+    const inputRequests = inputRequestsOf(result);
     recorder.record(session, "tool_call", name, traceId, (wire) => {
       wire.tool_name = name;
       wire.latency_ms = latency;
@@ -91,8 +95,11 @@ function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome:
       applyInput(wire, input);
       if (output !== undefined) wire.output_content = output;
       if (structured !== undefined) wire.metadata = { ...wire.metadata, structured_content: structured };
+      if (inputRequests !== undefined) wire.metadata = { ...wire.metadata, result_type: "input_required", input_requests: Object.keys(inputRequests) };
+      if (traceparent !== undefined) wire.metadata = { ...wire.metadata, traceparent };
       if (errorInfo) describeError(wire, errorInfo);
     });
+    if (inputRequests !== undefined) recordInputRequests(recorder, session, traceId, inputRequests);
   } else if (method === "resources/read") {
     const uri = request.target ?? "unknown";
     const contents = recorder.captureOutputs && !threw ? boundForQueue((result as { contents?: unknown } | undefined)?.contents) : undefined;
@@ -105,6 +112,7 @@ function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome:
       const resourceName = resources?.nameOf(uri);
       wire.metadata = { ...wire.metadata, uri, ...(resourceName !== undefined ? { resource_name: resourceName } : {}) };
       if (contents !== undefined) wire.output_content = contents;
+      if (traceparent !== undefined) wire.metadata = { ...wire.metadata, traceparent };
       if (errorInfo) describeError(wire, errorInfo);
     });
   } else if (method === "prompts/get") {
@@ -116,6 +124,7 @@ function recordRequest(recorder: EventRecorder, request: PluginRequest, outcome:
       wire.status = isError ? "error" : "success";
       applyInput(wire, input);
       if (messages !== undefined) wire.output_content = messages;
+      if (traceparent !== undefined) wire.metadata = { ...wire.metadata, traceparent };
       if (errorInfo) describeError(wire, errorInfo);
     });
   }
@@ -156,6 +165,64 @@ function recordOutgoing(recorder: EventRecorder, request: OutgoingRequest, outco
       wire.metadata = { ...wire.metadata, ...meta };
       if (errorInfo) describeError(wire, errorInfo);
     });
+  }
+}
+
+/** The requests an `input_required` result (2026-07-28) makes of the client, by key. */
+function inputRequestsOf(result: unknown): Record<string, unknown> | undefined {
+  const r = result as { resultType?: unknown; inputRequests?: unknown } | undefined;
+  if (r?.resultType !== "input_required" || r.inputRequests === null || typeof r.inputRequests !== "object") return undefined;
+  return r.inputRequests as Record<string, unknown>;
+}
+
+/**
+ * 2026-07-28 replaces server→client requests by an `input_required` result: each request in it is
+ * an `elicitation` or `sampling_call` event (phase "requested") of the tool's session and trace.
+ */
+function recordInputRequests(recorder: EventRecorder, session: SessionState, traceId: string, requests: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(requests)) {
+    const { method, params } = (value ?? {}) as { method?: unknown; params?: Record<string, unknown> };
+    if (method === "elicitation/create") {
+      const message = recorder.captureInputs ? boundForQueue(params?.message) : undefined;
+      const mode = typeof params?.mode === "string" ? params.mode : undefined;
+      recorder.record(session, "elicitation", method, traceId, (wire) => {
+        wire.status = "success";
+        if (message !== undefined) wire.input_values = { message };
+        wire.metadata = { ...wire.metadata, phase: "requested", request_key: key, ...(mode !== undefined ? { mode } : {}) };
+      });
+    } else if (method === "sampling/createMessage") {
+      const messages = recorder.captureInputs ? boundForQueue(params?.messages) : undefined;
+      const maxTokens = typeof params?.maxTokens === "number" ? params.maxTokens : undefined;
+      recorder.record(session, "sampling_call", method, traceId, (wire) => {
+        wire.status = "success";
+        if (messages !== undefined) wire.input_values = messages;
+        wire.metadata = { ...wire.metadata, phase: "requested", request_key: key, ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}) };
+      });
+    }
+  }
+}
+
+/** The client's answers to those requests, on the retried call: `elicitation` / `sampling_call` (phase "answered"). */
+function recordInputResponses(recorder: EventRecorder, session: SessionState, traceId: string, responses: Readonly<Record<string, unknown>>): void {
+  for (const [key, value] of Object.entries(responses)) {
+    const r = (value ?? {}) as { action?: unknown; model?: unknown; stopReason?: unknown; content?: unknown; role?: unknown };
+    const output = recorder.captureOutputs ? boundForQueue(r.content) : undefined;
+    if (typeof r.action === "string") {
+      const action = r.action;
+      recorder.record(session, "elicitation", "elicitation/create", traceId, (wire) => {
+        wire.status = "success";
+        if (output !== undefined) wire.output_content = output;
+        wire.metadata = { ...wire.metadata, phase: "answered", request_key: key, action };
+      });
+    } else if (typeof r.model === "string" || typeof r.role === "string") {
+      const model = typeof r.model === "string" ? r.model : undefined;
+      const stopReason = typeof r.stopReason === "string" ? r.stopReason : undefined;
+      recorder.record(session, "sampling_call", "sampling/createMessage", traceId, (wire) => {
+        wire.status = "success";
+        if (output !== undefined) wire.output_content = output;
+        wire.metadata = { ...wire.metadata, phase: "answered", request_key: key, ...(model !== undefined ? { model } : {}), ...(stopReason !== undefined ? { stop_reason: stopReason } : {}) };
+      });
+    }
   }
 }
 

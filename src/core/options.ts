@@ -2,7 +2,7 @@ import type { WireEvent } from "../event/index.js";
 import type { YavioPlugin } from "./plugin.js";
 import type { SessionStore } from "./sessions.js";
 import type { PiiOptions } from "../pii/index.js";
-import type { DeliveryOptions } from "../transport/index.js";
+import type { DeliveryOptions } from "../delivery/index.js";
 import type { LogLevel, YavioLogger, YavioWarning } from "../warnings/index.js";
 import { YavioConfigError } from "../warnings/index.js";
 

@@ -145,7 +145,7 @@ describeRedis("Redis session store: two replicas in one process", (url) => {
   });
 
   it("keys expire with the idle timeout and hold no raw user id or trait value", async () => {
-    const { a, b, ca, prefix } = await pair({ sessionIdleTimeoutMs: 60_000, pii: { hashUserIds: true } });
+    const { a, b, ca, prefix, call } = await pair({ sessionIdleTimeoutMs: 60_000, pii: { hashUserIds: true } });
     await call(ca, "login", { user: "jane.doe@example.com", plan: "call me at jane.doe@example.com" });
     await a.handle.flush();
     const keys = await dumpKeys(url, prefix);

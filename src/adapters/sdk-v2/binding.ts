@@ -1,7 +1,7 @@
 import type { ClientInfo } from "../../identity/index.js";
 import type { IncomingRequest } from "../../core/index.js";
 import { noteThrown } from "../../core/index.js";
-import type { JsonRpcRequest, LowLevelServer, RequestExtra, TransportLike } from "../protocol/index.js";
+import type { JsonRpcRequest, LowLevelServer, McpServerLike, RequestExtra, TransportLike } from "../protocol/index.js";
 import { principalOf, ProtocolBinding, transportKind } from "../protocol/index.js";
 
 /**
@@ -102,7 +102,7 @@ type ExecuteToolHandler = (this: unknown, tool: unknown, args: unknown, ctx: unk
 /** The instrumentation of one SDK 2.x server instance. */
 export class V2Binding extends ProtocolBinding {
   protected incoming(request: JsonRpcRequest, extra: RequestExtra): IncomingRequest {
-    return new V2Request(request, extra as V2Context);
+    return new V2Request(request, extra);
   }
 
   /**
@@ -111,7 +111,7 @@ export class V2Binding extends ProtocolBinding {
    * the executor itself): patched once on the instance, it notes what a tool threw and rethrows it.
    */
   protected watchTools(): void {
-    const mcp = this.mcp as (typeof this.mcp & { executeToolHandler?: ExecuteToolHandler }) | undefined;
+    const mcp: (McpServerLike & { executeToolHandler?: ExecuteToolHandler }) | undefined = this.mcp;
     if (mcp === undefined) return; // a low-level Server: its handlers' errors reach the wrapper as they are
     const original = mcp.executeToolHandler;
     if (typeof original !== "function") {
