@@ -1,9 +1,8 @@
 import type { ClientInfo } from "../identity/index.js";
 import { applyIdentify, deriveSessionId, newSessionId, SessionState } from "../identity/index.js";
-import type { SharedSessionBackend, SharedSessions, SharedStoreContext } from "./shared-sessions.js";
+import type { EndReason, SharedSessionBackend, SharedSessions, SharedStoreContext } from "./shared-sessions.js";
 
-/** Why a session ended. */
-export type EndReason = "close" | "idle" | "reset" | "shutdown";
+export type { EndReason } from "./shared-sessions.js";
 
 /**
  * Where the core keeps session state: live sessions by `ses_` id, the slots of derived ids (an

@@ -1,6 +1,8 @@
 import type { SessionState, Traits } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
-import type { EndReason } from "./sessions.js";
+
+/** Why a session ended. */
+export type EndReason = "close" | "idle" | "reset" | "shutdown";
 
 /** Trait values as a shared store keeps them: one JSON text per key, already scrubbed. */
 export type StoredTraits = ReadonlyArray<readonly [key: string, json: string]>;
