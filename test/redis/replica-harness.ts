@@ -22,11 +22,11 @@ export interface ReplicaProcess {
 }
 
 /** Starts one replica process (test/fixtures/redis-replica-server.ts); without `redisUrl`, the in-memory store. */
-export async function startReplica(dir: string, name: string, redisUrl: string | undefined, keyPrefix: string): Promise<ReplicaProcess> {
+export async function startReplica(dir: string, name: string, redisUrl: string | undefined, keyPrefix: string, sdk: "v1" | "v2" = "v1"): Promise<ReplicaProcess> {
   const eventsFile = join(dir, `${name}.events.jsonl`);
   const warningsFile = join(dir, `${name}.warnings.jsonl`);
   const child = spawn(process.execPath, ["--import", TSX, FIXTURE], {
-    env: { ...process.env, PORT: "0", EVENTS_FILE: eventsFile, WARNINGS_FILE: warningsFile, REDIS_URL: redisUrl ?? "", KEY_PREFIX: keyPrefix },
+    env: { ...process.env, PORT: "0", EVENTS_FILE: eventsFile, WARNINGS_FILE: warningsFile, REDIS_URL: redisUrl ?? "", KEY_PREFIX: keyPrefix, SDK: sdk },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

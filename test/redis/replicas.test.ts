@@ -21,11 +21,14 @@ async function run(replicas: readonly ReplicaProcess[]) {
   return { events, warnings };
 }
 
-describeRedis("three replicas behind a round-robin proxy (stateless Streamable HTTP, SDK 1.x, sessionKey anchor)", (url) => {
-  it("keeps the identity rules exactly, and produces what one process produces for the same script", async () => {
+describeRedis("three replicas behind a round-robin proxy (stateless Streamable HTTP, sessionKey anchor from a header)", (url) => {
+  it.each([
+    ["v1", "SDK 1.x, a server and a transport per request"],
+    ["v2", "SDK 2.x, createMcpHandler"],
+  ] as const)("%s (%s): keeps the identity rules exactly, and produces what one process produces for the same script", async (sdk: "v1" | "v2", _setup: string) => {
     const dir = tempDir();
     const prefix = testPrefix();
-    const started = await Promise.all(["a", "b", "c"].map((name) => startReplica(dir, name, url, prefix)));
+    const started = await Promise.all(["a", "b", "c"].map((name) => startReplica(dir, name, url, prefix, sdk)));
     const replicated = await run(started);
     expect(checkRules(replicated.events, CLIENTS, replicated.warnings)).toEqual([]);
     // No replica fell back to local state.
@@ -33,7 +36,7 @@ describeRedis("three replicas behind a round-robin proxy (stateless Streamable H
     // Every replica served part of every session.
     for (const name of ["a", "b", "c"]) expect(readEvents([`${dir}/${name}.events.jsonl`]).length).toBeGreaterThan(0);
 
-    const single = await run([await startReplica(dir, "single", undefined, prefix)]);
+    const single = await run([await startReplica(dir, "single", undefined, prefix, sdk)]);
     expect(checkRules(single.events, CLIENTS, single.warnings)).toEqual([]);
     expect(normalize(replicated.events)).toEqual(normalize(single.events));
   }, 180_000);
