@@ -51,6 +51,21 @@ describe("the package", () => {
     expect(typeof esm.getYavio).toBe("function");
     const testing = require(`${root}dist/cjs/testing.js`) as Record<string, unknown>;
     expect(typeof testing.MemorySink).toBe("function");
+    const otelCjs = require(`${root}dist/cjs/otel/index.js`) as Record<string, unknown>;
+    const otelEsm = (await import(`${root}dist/esm/otel/index.js`)) as Record<string, unknown>;
+    expect(Object.keys(otelCjs).sort()).toEqual(Object.keys(otelEsm).sort());
+    expect(typeof otelCjs.otel).toBe("function");
+  });
+
+  it("has @opentelemetry/api as an optional peer, for yavio-mcp/otel only", () => {
+    const meta = (pkg as { peerDependenciesMeta?: Record<string, { optional?: boolean }> }).peerDependenciesMeta;
+    expect(pkg.peerDependencies["@opentelemetry/api"]).toBeDefined();
+    expect(meta?.["@opentelemetry/api"]?.optional).toBe(true);
+    // The main entry must load without it: no built file outside otel/ imports OpenTelemetry.
+    const files = (readdirSync(`${root}dist`, { recursive: true }) as string[]).filter((f) => f.endsWith(".js"));
+    const importing = files.filter((f) => readFileSync(`${root}dist/${f}`, "utf8").includes("@opentelemetry"));
+    expect(importing.length).toBeGreaterThan(0);
+    expect(importing.filter((f) => !f.split(/[\\/]/).includes("otel"))).toEqual([]);
   });
 
   it("ships a working report CLI bin", () => {
@@ -188,7 +203,7 @@ describe("the README's SDK 2.x server, in a project with only @modelcontextproto
       args: ["--import", import.meta.resolve("tsx"), "server.ts"],
       cwd: dir,
       stderr: "pipe",
-      env: { ...process.env, YAVIO_API_KEY: "", YAVIO_ENDPOINT: "" } as Record<string, string>,
+      env: { ...process.env, YAVIO_API_KEY: "", YAVIO_ENDPOINT: "" },
     });
     const client = new ClientV2({ name: "claude-code", version: "2.0.0" }, era === "2026-07-28" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {});
     await client.connect(transport);

@@ -6,7 +6,7 @@ import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
 import { looksLikeContactInfo } from "../pii/index.js";
 import { categorizeError } from "./error-category.js";
-import type { AnalyticsCall, ConnectionFacts, PluginRequest, ResourceNames } from "./plugin.js";
+import type { AnalyticsCall, ConnectionFacts, PluginHost, PluginRequest, ResourceNames } from "./plugin.js";
 import type { SessionSlot } from "./sessions.js";
 import type { IdentifyClaim, SharedLink, SharedSessions, StepNumber } from "./shared-sessions.js";
 import { describeThrown, normalizeCurrency, toProperties, validateEventName } from "./validate.js";
@@ -147,6 +147,7 @@ export interface ContextRuntime {
   /** A user id as a warning may show it (hashed when ids are hashed). */
   shownUserId(userId: string): string;
   analytics(call: AnalyticsCall, request: PluginRequest | undefined): void;
+  readonly pluginHost: PluginHost;
 }
 
 /** The API bound to one slot (a connection's or a forUser context's session). */
@@ -163,7 +164,7 @@ export class SlotContext implements YavioContext {
 
   private notify(kind: AnalyticsCall["kind"], name: string | undefined, session: SessionState, properties: Record<string, unknown> | undefined, error?: unknown): void {
     if (!this.runtime.wantsAnalytics) return;
-    this.runtime.analytics({ kind, name, session, properties, ...(error !== undefined ? { error } : {}) }, this.request);
+    this.runtime.analytics({ kind, name, session, properties, host: this.runtime.pluginHost, ...(error !== undefined ? { error } : {}) }, this.request);
   }
 
   /** A request has one trace; a free-standing context makes one per event. */
@@ -474,6 +475,10 @@ export class RequestContext extends SlotContext implements PluginRequest {
 
   protected override get request(): PluginRequest {
     return this;
+  }
+
+  get host(): PluginHost {
+    return this.runtime.pluginHost;
   }
 
   override get traceId(): string {

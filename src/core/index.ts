@@ -3,9 +3,10 @@ export type { ContextRuntime, ErrorSeverity, ForUserOptions, RequestStart, Yavio
 export { categorizeError } from "./error-category.js";
 export type { ResolvedCoreOptions, SessionKeyExtra, WithYavioOptions } from "./options.js";
 export { detectPlatform, headerValue } from "./platform.js";
+export { describeThrown } from "./validate.js";
 export type { HeaderSource } from "./platform.js";
 export { errorText, PluginChain } from "./plugin.js";
-export type { AnalyticsCall, ConnectionFacts, OutgoingOutcome, OutgoingRequest, PluginRequest, RequestOutcome, ResourceNames, YavioPlugin } from "./plugin.js";
+export type { AnalyticsCall, ConnectionFacts, OutgoingOutcome, OutgoingRequest, PluginHost, PluginRequest, RequestOutcome, ResourceNames, YavioPlugin } from "./plugin.js";
 export { Runtime } from "./runtime.js";
 export { noteThrown, ServerCore } from "./server-core.js";
 export type { Connection, IncomingRequest, ServerPort } from "./server-core.js";

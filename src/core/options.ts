@@ -43,6 +43,12 @@ export interface WithYavioOptions extends DeliveryOptions {
    * @example withYavio(server, { plugins: [otel()] })
    */
   plugins?: readonly YavioPlugin[] | undefined;
+  /**
+   * `false` turns the event pipeline off entirely: no events are built, queued or written (no
+   * default file, no spool), and delivery options are ignored; sessions, `ctx.yavio` and plugins
+   * work as usual. For OpenTelemetry only: `{ events: false, plugins: [otel()] }`. Default `true`.
+   */
+  events?: boolean | undefined;
   /** Where session state lives. Default: this process's memory. */
   sessionStore?: SessionStore | undefined;
   /** A session with no request for this long ends. Default 30 minutes. */
@@ -67,6 +73,7 @@ export interface ResolvedCoreOptions {
   beforeSend: WithYavioOptions["beforeSend"];
   hashSecret: string | undefined;
   plugins: readonly YavioPlugin[];
+  events: boolean;
   sessionStore: SessionStore | undefined;
 }
 
@@ -111,12 +118,14 @@ export function resolveCoreOptions(options: WithYavioOptions, env: Readonly<Reco
   if (!Array.isArray(plugins) || plugins.some((p) => p === null || typeof p !== "object" || typeof (p as { name?: unknown }).name !== "string")) {
     throw new YavioConfigError("YAVIO-1003", "options.plugins must be an array of plugin objects with a name");
   }
+  if (options.events !== undefined && typeof options.events !== "boolean") throw new YavioConfigError("YAVIO-1003", "options.events must be a boolean");
   const store = options.sessionStore;
   if (store !== undefined && (store === null || typeof store !== "object" || typeof store.get !== "function" || typeof store.getSlot !== "function")) {
     throw new YavioConfigError("YAVIO-1003", "options.sessionStore must implement SessionStore");
   }
   return {
     plugins,
+    events: options.events ?? true,
     sessionStore: store,
     hashSecret,
     captureInputs: capture.inputs ?? true,

@@ -12,6 +12,22 @@ export interface ConnectionFacts {
   readonly stateless: boolean;
 }
 
+/**
+ * What the configuration lends plugins that send values out of the process (span attributes): the
+ * same PII scrubber and user-id pseudonyms as events, and its coded warnings. `text` and `value`
+ * throw if scrubbing fails: the caller leaves the value out, never sends it half-scrubbed.
+ */
+export interface PluginHost {
+  /** Free text through the PII detectors (identity with `pii: false`). */
+  text(input: string): string;
+  /** Any JSON value through the value walk, copy-on-write (identity with `pii: false`). */
+  value<T>(input: T): T;
+  /** A user id as events carry it: the pseudonym with `pii.hashUserIds`. */
+  userId(id: string): string;
+  /** Reports a coded warning through the configuration's `onWarning` and logger. */
+  readonly warn: Warn;
+}
+
 /** A request as plugins see it: read-only facts, the session it runs in, and its trace. */
 export interface PluginRequest {
   /** `tools/call`, `resources/read` or `prompts/get`. */
@@ -36,6 +52,7 @@ export interface PluginRequest {
   readonly startedAt: number;
   /** The server's resources, to name a URI by its registration (a fixed resource or the template it matches). */
   readonly resources: ResourceNames | undefined;
+  readonly host: PluginHost;
 }
 
 /** Looks up the registered name of a resource URI; provided by the SDK adapter. */
@@ -86,6 +103,7 @@ export interface AnalyticsCall {
   readonly properties: Readonly<Record<string, unknown>> | undefined;
   /** captureError: the value passed in. */
   readonly error?: unknown;
+  readonly host: PluginHost;
 }
 
 /**
@@ -195,7 +213,10 @@ export class PluginChain {
     };
     let reported = false;
     try {
-      plugin.runWithin!(states[i], next);
+      const out = plugin.runWithin!(states[i], next);
+      if (called && !innerThrew && out !== innerResult) {
+        this.failed(plugin, "runWithin", new Error("it returned something other than what the handler returned; the handler's own result was used"));
+      }
     } catch (error) {
       // The handler's own error passes through below; anything else is the plugin's.
       if (!(innerThrew && error === innerError)) {

@@ -5,7 +5,7 @@ import { validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
 import { createScrubber, hashUserId } from "../pii/index.js";
 import type { Pipeline } from "../delivery/index.js";
-import { addExitPreparer, createDeliveryPipeline } from "../delivery/index.js";
+import { addExitPreparer, createDeliveryPipeline, createPipeline } from "../delivery/index.js";
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
 import { createAnalyticsPlugin } from "./analytics-plugin.js";
@@ -13,7 +13,7 @@ import type { ContextRuntime, ForUserOptions, YavioContext } from "./context.js"
 import { inertContext, SlotContext } from "./context.js";
 import type { ResolvedCoreOptions, WithYavioOptions } from "./options.js";
 import { resolveCoreOptions } from "./options.js";
-import type { AnalyticsCall, PluginRequest } from "./plugin.js";
+import type { AnalyticsCall, PluginHost, PluginRequest } from "./plugin.js";
 import { errorText, PluginChain } from "./plugin.js";
 import type { EndReason } from "./sessions.js";
 import type { SessionStore } from "./sessions.js";
@@ -71,12 +71,10 @@ export class Runtime implements ContextRuntime {
         message: "pii.hashUserIds without hashSecret: user ids are hashed with plain SHA-256, which can be reversed for guessable ids (e-mail addresses); set hashSecret or YAVIO_HASH_SECRET",
       });
     }
-    this.pipeline = createDeliveryPipeline<QueuedEvent>({
-      options,
-      warn: this.warn,
-      prepare: (item) => this.prepare(item),
-      beforeExport: () => this.shared?.settled(),
-    });
+    // events: false: no destination at all (no default file, no spool); record() queues nothing.
+    this.pipeline = this.core.events
+      ? createDeliveryPipeline<QueuedEvent>({ options, warn: this.warn, prepare: (item) => this.prepare(item), beforeExport: () => this.shared?.settled() })
+      : createPipeline<QueuedEvent>({ sinks: [], warn: this.warn, prepare: () => null, handleProcessExit: false });
     this.store = this.core.sessionStore ?? new InMemorySessionStore();
     this.sessions = new Sessions(
       this.store,
@@ -87,7 +85,7 @@ export class Runtime implements ContextRuntime {
       },
       this.core.hashSecret,
     );
-    this.plugins = new PluginChain([createAnalyticsPlugin(this), ...this.core.plugins], this.warn);
+    this.plugins = new PluginChain(this.core.events ? [createAnalyticsPlugin(this), ...this.core.plugins] : this.core.plugins, this.warn);
     this.shared = this.connectShared();
     this.sessions.shared = this.shared;
     this.wantsAnalytics = this.plugins.plugins.some((p) => p.analytics !== undefined);
@@ -142,6 +140,14 @@ export class Runtime implements ContextRuntime {
   shownUserId(userId: string): string {
     return this.hashUserIds && !(this.shared !== undefined && PSEUDONYM.test(userId)) ? hashUserId(userId, this.core.hashSecret) : userId;
   }
+
+  /** The same scrubber, pseudonyms and warnings as events, for plugins (span attributes). */
+  readonly pluginHost: PluginHost = {
+    text: (input) => (this.scrubber === undefined ? input : this.scrubber.text(input)),
+    value: (input) => (this.scrubber === undefined ? input : this.scrubber.value(input)),
+    userId: (id) => this.shownUserId(id),
+    warn: (input) => this.warn(input),
+  };
 
   analytics(call: AnalyticsCall, request: PluginRequest | undefined): void {
     this.plugins.analytics(call, request);
@@ -225,6 +231,7 @@ export class Runtime implements ContextRuntime {
   record(session: SessionState, type: EventType, name: string | undefined, traceId: string, build?: WireBuilder, time = Date.now(), gate?: EventGate): void {
     if (!session.started) this.start(session, undefined);
     session.lastActivityAt = time;
+    if (!this.core.events) return;
     const link = this.shared?.linkOf(session);
     if (link === undefined) {
       this.pipeline.enqueue(new EventRecord(type, name, session, traceId, time, session.userId, session.traits, this.core.stitching, build, undefined, gate));

@@ -56,6 +56,7 @@ export const WARNING_CODES = {
   "YAVIO-1305": "userId looks like an e-mail address or phone number (consider `pii.hashUserIds`).",
   "YAVIO-1306": "`beforeSend` threw: the event was dropped.",
   "YAVIO-1307": "`pii.hashUserIds` is on without `hashSecret`: ids are hashed unkeyed, reversible for guessable ids.",
+  "YAVIO-1308": "OpenTelemetry: PII scrubbing of a span attribute or span event failed: it was left out, never sent unscrubbed.",
 } as const;
 
 /** A warning or error code, such as `"YAVIO-1302"`. */

@@ -70,13 +70,15 @@ function setRequestHandlerHook(this: BoundServer, ...args: unknown[]): unknown {
 function requestHook(this: BoundServer, request: JsonRpcRequest, ...rest: unknown[]): Promise<unknown> {
   const binding = this[BINDING]!;
   const params = request?.params;
-  const meta = params?._meta;
-  return binding.core.outgoing(
-    request?.method,
-    meta !== null && typeof meta === "object" ? (meta as Record<string, unknown>) : undefined,
-    params,
-    () => binding.originalRequest!.call(this, request, ...rest),
-  );
+  const own = params?._meta;
+  // Plugins write into a copy of _meta (trace context), never into the host's object; the request
+  // goes out as it was unless they changed something.
+  const meta: Record<string, unknown> = own !== null && typeof own === "object" ? { ...(own as Record<string, unknown>) } : {};
+  const before = Object.entries(meta);
+  return binding.core.outgoing(request?.method, meta, params, () => {
+    const changed = params !== null && typeof params === "object" && (Object.keys(meta).length !== before.length || before.some(([key, value]) => meta[key] !== value));
+    return binding.originalRequest!.call(this, changed ? { ...request, params: { ...params, _meta: meta } } : request, ...rest);
+  });
 }
 
 function connectHook(this: BoundServer, transport: TransportLike): Promise<void> {
