@@ -107,7 +107,7 @@ export class Runtime implements ContextRuntime {
     const scrubber = this.scrubber;
     return new SharedSessions(backend, {
       warn: this.warn,
-      timeoutMs: SHARED_CLAIM_TIMEOUT_MS,
+      timeoutMs: backend.claimTimeoutMs ?? SHARED_CLAIM_TIMEOUT_MS,
       maxPending: SHARED_MAX_PENDING,
       sessionIdleTimeoutMs: idle,
       storedUserId: (userId) => (this.hashUserIds && !PSEUDONYM.test(userId) ? hashUserId(userId, this.core.hashSecret) : userId),

@@ -52,6 +52,8 @@ export interface EndReply extends SharedView {
  * `ses_` ids, which are derived by hash, and values are in the form events carry them.
  */
 export interface SharedSessionBackend {
+  /** How long a claim may take before the replica goes on with its local state. Default 1000. */
+  readonly claimTimeoutMs?: number | undefined;
   /** A sign of life: refreshes the last activity and claims the start of a run that has none. */
   touch(id: string, at: number): Promise<TouchReply>;
   /** First valid userId wins; traits merge (later wins per key) only for that user. `undefined`: traits only. */

@@ -45,6 +45,11 @@ export type RedisSessionStoreOptions = (
   keyPrefix?: string | undefined;
   /** How long a session's keys live after its last activity. Default: twice `sessionIdleTimeoutMs`. */
   ttlMs?: number | undefined;
+  /**
+   * How long a claim may take before the replica goes on with its local state (and warns
+   * YAVIO-1220); the pipeline waits at most this long for claims before a batch. Default 1000.
+   */
+  claimTimeoutMs?: number | undefined;
   /** The name the store's own connection shows in `CLIENT LIST` (with `url`). Default `"yavio-mcp"`. */
   connectionName?: string | undefined;
 };
@@ -90,6 +95,7 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
   private readonly prefix: string;
   private readonly ttlOption: number | undefined;
   private readonly connectionName: string;
+  private readonly claimTimeoutMs: number | undefined;
   private owned: Promise<OwnedClient | undefined> | undefined;
   private users = 0;
   private readonly shas = new Map<string, string>();
@@ -118,6 +124,11 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     const name = options.connectionName ?? "yavio-mcp";
     if (typeof name !== "string" || !/^[\x21-\x7e]+$/.test(name)) throw new YavioConfigError("YAVIO-1003", "redisSessionStore: connectionName must be printable ASCII without spaces");
     this.connectionName = name;
+    const timeout = options.claimTimeoutMs;
+    if (timeout !== undefined && (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > 60_000)) {
+      throw new YavioConfigError("YAVIO-1003", "redisSessionStore: claimTimeoutMs must be an integer between 1 and 60000");
+    }
+    this.claimTimeoutMs = timeout;
   }
 
   async ready(): Promise<boolean> {
@@ -139,6 +150,7 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     const keys = (id: string): [string, string] => [`${this.prefix}{${id}}:s`, `${this.prefix}{${id}}:t`];
     const run = (script: string, ids: readonly string[], args: readonly string[]): Promise<unknown> => this.evalScript(send, script, ids, args);
     return {
+      claimTimeoutMs: this.claimTimeoutMs,
       touch: async (id, at): Promise<TouchReply> => {
         const r = asArray(await run(TOUCH, keys(id), [String(at), ttl]));
         return { startWon: num(r[0]) === 1, resumed: num(r[1]) > 0, userId: str(r[2]), step: num(r[3]), traits: pairs(r[4]) };
