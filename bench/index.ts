@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const suites = ["core.ts", "pii.ts", "transport.ts", "report.ts", "otel.ts"];
+const suites = ["core.ts", "pii.ts", "transport.ts", "report.ts", "otel.ts", "redis.ts"];
 const only = process.argv.slice(2);
 
 for (const suite of suites) {

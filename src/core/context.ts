@@ -1,13 +1,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { ErrorCategory, EventType, WireBuilder, WireEvent } from "../event/index.js";
+import type { ErrorCategory, EventGate, EventType, WireBuilder, WireEvent } from "../event/index.js";
 import type { IdentifyNote, SessionState, Traits } from "../identity/index.js";
-import { applyIdentify, mergeTraits, newTraceId, validateUserId } from "../identity/index.js";
+import { applyIdentify, isPlainObject, mergeTraits, newTraceId, toJsonSafe, validateUserId } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
 import { createWarner } from "../warnings/index.js";
 import { looksLikeContactInfo } from "../pii/index.js";
 import { categorizeError } from "./error-category.js";
 import type { AnalyticsCall, ConnectionFacts, PluginHost, PluginRequest, ResourceNames } from "./plugin.js";
 import type { SessionSlot } from "./sessions.js";
+import type { IdentifyClaim, SharedLink, SharedSessions, StepNumber } from "./shared-sessions.js";
 import { describeThrown, normalizeCurrency, toProperties, validateEventName } from "./validate.js";
 
 /** How bad a captured error is. */
@@ -110,6 +111,22 @@ function exceptionBuilder(
   };
 }
 
+/** A shared session's step: numbered by the store's counter when the event is exported. */
+function sharedStepBuilder(sequence: StepNumber, props: Record<string, unknown> | undefined): WireBuilder {
+  return (wire) => {
+    wire.step_sequence = sequence.value;
+    if (props) wire.metadata = { ...wire.metadata, ...props };
+  };
+}
+
+/** A shared session's identify: its traits are the event's settled identity, "first" the store's verdict. */
+function sharedIdentifyBuilder(claim: IdentifyClaim): WireBuilder {
+  return (wire: WireEvent) => {
+    wire.user_traits ??= {};
+    wire.metadata = { ...wire.metadata, session_user_link: true, first_identify: claim.firstIdentify };
+  };
+}
+
 function identifyBuilder(traits: Traits, firstIdentify: boolean): WireBuilder {
   return (wire: WireEvent) => {
     wire.user_traits = traits;
@@ -123,7 +140,9 @@ export interface ContextRuntime {
   readonly isShutDown: boolean;
   /** True when some plugin listens to analytics calls: only then is a call described to them. */
   readonly wantsAnalytics: boolean;
-  record(session: SessionState, type: EventType, name: string | undefined, traceId: string, build?: WireBuilder): void;
+  record(session: SessionState, type: EventType, name: string | undefined, traceId: string, build?: WireBuilder, time?: number, gate?: EventGate): void;
+  /** Set when sessions are shared by replicas. */
+  readonly shared: SharedSessions | undefined;
   forUser(distinctId: string, options?: ForUserOptions): YavioContext;
   /** A user id as a warning may show it (hashed when ids are hashed). */
   shownUserId(userId: string): string;
@@ -212,6 +231,8 @@ export class SlotContext implements YavioContext {
 
   identify(userId: string, traits?: Record<string, unknown>): void {
     this.guard("identify", (session) => {
+      const link = this.runtime.shared?.linkOf(session);
+      if (link !== undefined) return this.identifyShared(session, link, userId, traits);
       const outcome = applyIdentify(session, userId, traits);
       if (outcome.kind === "invalid") return this.invalid(session, "identify", "userId", outcome.reason);
       if (outcome.kind === "conflict") {
@@ -237,6 +258,64 @@ export class SlotContext implements YavioContext {
       if (outcome.userIdSet) this.checkUserIdShape(session);
       if (outcome.userIdSet || outcome.traitsChanged) this.recordIdentify(session, outcome.userIdSet);
     });
+  }
+
+  /**
+   * identify on a session shared by replicas: this replica's state answers at once, and the store
+   * decides. A conflict is final here only if the store already confirmed the current user;
+   * otherwise the claim settles it, and the event is dropped (with YAVIO-1302) if it lost.
+   */
+  private identifyShared(session: SessionState, link: SharedLink, userId: string, traits: Record<string, unknown> | undefined): void {
+    if (session.userId !== undefined && typeof userId === "string" && session.userId !== userId && link.sameUser(session.userId, userId)) {
+      // The store named the user by pseudonym; the host names them by id: the same user.
+      session.userId = userId;
+    }
+    const outcome = applyIdentify(session, userId, traits);
+    if (outcome.kind === "invalid") return this.invalid(session, "identify", "userId", outcome.reason);
+    if (outcome.kind === "conflict") {
+      if (link.confirmed) {
+        this.warn({
+          code: "YAVIO-1302",
+          message: "identify ignored: this session is already identified as another user",
+          sessionId: session.id,
+          details: { currentUserId: this.runtime.shownUserId(outcome.current), attemptedUserId: this.runtime.shownUserId(outcome.attempted) },
+        });
+        return;
+      }
+      // The local user is this replica's own unanswered claim: the store decides between them.
+      const incoming = isPlainObject(traits) ? (toJsonSafe(traits) as Record<string, unknown>) : undefined;
+      const claim = link.identify(userId, incoming, false);
+      this.recordIdentifyShared(session, claim);
+      return;
+    }
+    this.identifyNotes(session, outcome.notes);
+    if (outcome.userIdSet) this.checkUserIdShape(session);
+    if (!outcome.userIdSet && !outcome.traitsChanged && link.confirmed) return;
+    // The call's traits as merged here (what a size cut kept) go to the store, which merges per
+    // key, later wins: this replica may not know what other replicas set.
+    const incoming: Record<string, unknown> = {};
+    for (const key of Object.keys(outcome.incoming ?? {})) if (Object.hasOwn(session.traits, key)) incoming[key] = session.traits[key];
+    const claim = link.identify(userId, incoming, outcome.userIdSet);
+    this.recordIdentifyShared(session, claim);
+  }
+
+  private recordIdentifyShared(session: SessionState, claim: IdentifyClaim): void {
+    this.runtime.record(session, "identify", undefined, this.traceId, sharedIdentifyBuilder(claim), undefined, claim);
+    this.notify("identify", undefined, session, session.traits);
+  }
+
+  private identifyNotes(session: SessionState, notes: readonly IdentifyNote[]): void {
+    for (const note of notes) {
+      if (note.kind === "traits-not-object") this.invalid(session, "identify", "traits", `expected a plain object, got ${note.type}`);
+      else {
+        this.warn({
+          code: "YAVIO-1304",
+          message: `traits over the size limit (at least ${note.bytes} bytes): ${note.droppedCount} keys dropped`,
+          sessionId: session.id,
+          details: { droppedKeys: note.droppedKeys, droppedCount: note.droppedCount },
+        });
+      }
+    }
   }
 
   private checkUserIdShape(session: SessionState): void {
@@ -274,7 +353,8 @@ export class SlotContext implements YavioContext {
       const props = this.properties(session, "step", "meta", meta);
       session.stepSequence += 1;
       const sequence = session.stepSequence;
-      this.runtime.record(session, "step", name, this.traceId, stepBuilder(sequence, props));
+      const link = this.runtime.shared?.linkOf(session);
+      this.runtime.record(session, "step", name, this.traceId, link === undefined ? stepBuilder(sequence, props) : sharedStepBuilder(link.step(), props));
       this.notify("step", name, session, props);
     });
   }
@@ -322,6 +402,8 @@ export class SlotContext implements YavioContext {
       }
       if (next === session.traits) return;
       session.traits = next;
+      const link = this.runtime.shared?.linkOf(session);
+      if (link !== undefined) return this.recordIdentifyShared(session, link.identify(undefined, { wallet_address: address }, false));
       this.recordIdentify(session, false);
     });
   }

@@ -16,3 +16,4 @@ export { Discovery, fingerprint, LIST_METHODS, unexposedReason } from "./discove
 export type { DiscoveredKind, UnexposedReason } from "./discovery.js";
 export { IntentCapture } from "./intent.js";
 export type { StrippedArguments } from "./intent.js";
+export type { EndReply, IdentifyReply, SessionCounts, SharedSessionBackend, SharedStoreContext, SharedView, StoredTraits, TouchReply } from "./shared-sessions.js";

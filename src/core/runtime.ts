@@ -1,4 +1,4 @@
-import type { EventType, QueuedEvent, WireBuilder, WireEvent } from "../event/index.js";
+import type { EventGate, EventType, QueuedEvent, WireBuilder, WireEvent } from "../event/index.js";
 import { EventRecord, scrubEvent, truncateEvent } from "../event/index.js";
 import type { ClientInfo, SessionState } from "../identity/index.js";
 import { validateUserId } from "../identity/index.js";
@@ -18,7 +18,17 @@ import { resolveCoreOptions } from "./options.js";
 import type { AnalyticsCall, PluginHost, PluginRequest } from "./plugin.js";
 import { errorText, PluginChain } from "./plugin.js";
 import type { EndReason } from "./sessions.js";
+import type { SessionStore } from "./sessions.js";
 import { InMemorySessionStore, Sessions, SessionSlot } from "./sessions.js";
+import { SharedSessions } from "./shared-sessions.js";
+
+/** How long a claim in a shared session store may take before the replica goes on with its local state. */
+export const SHARED_CLAIM_TIMEOUT_MS = 1000;
+/** Claims in flight at most per configuration; beyond it, local state only. */
+export const SHARED_MAX_PENDING = 5000;
+
+/** A pseudonym made by `hashUserId`: already in the form events carry. */
+const PSEUDONYM = /^uh_[0-9a-f]{32}$/;
 
 /** How soon after a session ends (off stdio) its events are exported. */
 export const SESSION_END_FLUSH_MS = 100;
@@ -36,6 +46,9 @@ export class Runtime implements ContextRuntime {
   readonly warn: Warn;
   readonly pipeline: Pipeline<QueuedEvent>;
   readonly sessions: Sessions;
+  /** Set when the session store is shared by replicas. */
+  readonly shared: SharedSessions | undefined;
+  private readonly store: SessionStore;
   readonly plugins: PluginChain;
   readonly wantsAnalytics: boolean;
   /** What clients were shown (list requests); undefined when `capture.discovery` is off. */
@@ -66,10 +79,11 @@ export class Runtime implements ContextRuntime {
     }
     // events: false: no destination at all (no default file, no spool); record() queues nothing.
     this.pipeline = this.core.events
-      ? createDeliveryPipeline<QueuedEvent>({ options, warn: this.warn, prepare: (item) => this.prepare(item) })
+      ? createDeliveryPipeline<QueuedEvent>({ options, warn: this.warn, prepare: (item) => this.prepare(item), beforeExport: () => this.shared?.settled() })
       : createPipeline<QueuedEvent>({ sinks: [], warn: this.warn, prepare: () => null, handleProcessExit: false });
+    this.store = this.core.sessionStore ?? new InMemorySessionStore();
     this.sessions = new Sessions(
-      this.core.sessionStore ?? new InMemorySessionStore(),
+      this.store,
       {
         opened: () => this.armSweeper(),
         started: (session) => this.plugins.sessionStarted(session),
@@ -78,10 +92,41 @@ export class Runtime implements ContextRuntime {
       this.core.hashSecret,
     );
     this.plugins = new PluginChain(this.core.events ? [createAnalyticsPlugin(this), ...this.core.plugins] : this.core.plugins, this.warn);
+    this.shared = this.connectShared();
+    this.sessions.shared = this.shared;
     this.wantsAnalytics = this.plugins.plugins.some((p) => p.analytics !== undefined);
     this.discovery = this.core.captureDiscovery ? new Discovery(this) : undefined;
     this.intent = this.core.intent === undefined ? undefined : new IntentCapture(this.core.intent, this.warn);
     this.exitPreparer = addExitPreparer(() => this.endAllSessions());
+  }
+
+  /** A store shared by replicas: its backend, and the rules that run against it. Never throws. */
+  private connectShared(): SharedSessions | undefined {
+    const store = this.store;
+    if (typeof store.connectShared !== "function") return undefined;
+    const idle = this.core.sessionIdleTimeoutMs;
+    let backend;
+    try {
+      backend = store.connectShared({ sessionIdleTimeoutMs: idle, warn: this.warn });
+    } catch (error) {
+      this.warn({ code: "YAVIO-1220", message: `session store could not be opened (${errorText(error)}): sessions stay local to this process` });
+      return undefined;
+    }
+    const scrubber = this.scrubber;
+    return new SharedSessions(backend, {
+      warn: this.warn,
+      timeoutMs: backend.claimTimeoutMs ?? SHARED_CLAIM_TIMEOUT_MS,
+      maxPending: SHARED_MAX_PENDING,
+      sessionIdleTimeoutMs: idle,
+      storedUserId: (userId) => (this.hashUserIds && !PSEUDONYM.test(userId) ? hashUserId(userId, this.core.hashSecret) : userId),
+      shownUserId: (userId) => (this.hashUserIds && !PSEUDONYM.test(userId) ? hashUserId(userId, this.core.hashSecret) : userId),
+      scrubValue: (value) => (scrubber === undefined ? value : scrubber.value(value)),
+      lateStart: (session) => this.plugins.sessionStarted(session),
+      ended: (session, reason, at) => {
+        this.plugins.sessionEnded(session, reason, at);
+        this.flushSoon();
+      },
+    });
   }
 
   get captureInputs(): boolean {
@@ -101,7 +146,7 @@ export class Runtime implements ContextRuntime {
    * so a log never holds what the analytics store does not.
    */
   shownUserId(userId: string): string {
-    return this.hashUserIds ? hashUserId(userId, this.core.hashSecret) : userId;
+    return this.hashUserIds && !(this.shared !== undefined && PSEUDONYM.test(userId)) ? hashUserId(userId, this.core.hashSecret) : userId;
   }
 
   /** The same scrubber, pseudonyms and warnings as events, for plugins (span attributes). */
@@ -148,7 +193,10 @@ export class Runtime implements ContextRuntime {
   }
 
   private sessionEnded(session: SessionState, reason: EndReason, at: number): void {
-    this.plugins.sessionEnded(session, reason, at);
+    // A shared session's end is claimed first: only the replica that claims it records session_end.
+    const link = this.shared?.linkOf(session);
+    if (link !== undefined && !session.quiet) link.end(reason, at);
+    else this.plugins.sessionEnded(session, reason, at);
     if (this.sessions.size === 0) {
       this.disarmSweeper();
       if (this.liveServers <= 0) queueMicrotask(() => this.releaseIfIdle());
@@ -188,15 +236,24 @@ export class Runtime implements ContextRuntime {
   }
 
   /** Queues one event of a session. O(1) on the caller's path. */
-  record(session: SessionState, type: EventType, name: string | undefined, traceId: string, build?: WireBuilder, time = Date.now()): void {
+  record(session: SessionState, type: EventType, name: string | undefined, traceId: string, build?: WireBuilder, time = Date.now(), gate?: EventGate): void {
     if (!session.started) this.start(session, undefined);
     session.lastActivityAt = time;
     if (!this.core.events) return;
-    this.pipeline.enqueue(new EventRecord(type, name, session, traceId, time, session.userId, session.traits, this.core.stitching, build));
+    const link = this.shared?.linkOf(session);
+    if (link === undefined) {
+      this.pipeline.enqueue(new EventRecord(type, name, session, traceId, time, session.userId, session.traits, this.core.stitching, build, undefined, gate));
+      return;
+    }
+    // A shared session: the identity is settled by the store's answer, and a start is this
+    // replica's to send only if it claimed it.
+    const startGate = type === "connection" && name === "session_start" ? link.takeStartGate() : undefined;
+    this.pipeline.enqueue(new EventRecord(type, name, session, traceId, time, session.userId, session.traits, this.core.stitching, build, link.cell, gate ?? startGate));
   }
 
   /** Runs in the pipeline: wire form → PII scrubbing → size limits → beforeSend. Fails closed. */
   private prepare(item: QueuedEvent): WireEvent | null {
+    if (item instanceof EventRecord && item.dropped) return null;
     let wire: WireEvent;
     try {
       wire = item.toWire();
@@ -218,7 +275,10 @@ export class Runtime implements ContextRuntime {
         return null;
       }
     }
-    if (this.hashUserIds && wire.user_id !== undefined) wire.user_id = hashUserId(wire.user_id, this.core.hashSecret);
+    // An id learned from a shared store is already a pseudonym.
+    if (this.hashUserIds && wire.user_id !== undefined && (this.shared === undefined || !PSEUDONYM.test(wire.user_id))) {
+      wire.user_id = hashUserId(wire.user_id, this.core.hashSecret);
+    }
     const cut = truncateEvent(wire);
     if (cut.cutFrom !== undefined) {
       this.warn({
@@ -343,6 +403,8 @@ export class Runtime implements ContextRuntime {
     this.shutdownPromise ??= (async () => {
       this.exitPreparer.remove();
       for (const session of [...this.sessions.store.values()]) await this.endSession(session, "shutdown");
+      // Claims still out (the ends just asked for) settle, or time out, before the last export.
+      await this.shared?.settled();
       this.disarmSweeper();
       if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
@@ -351,6 +413,7 @@ export class Runtime implements ContextRuntime {
       this.onShutdown?.();
       await this.plugins.shutdown();
       await this.pipeline.shutdown();
+      if (this.shared !== undefined) await Promise.resolve().then(() => this.store.close?.()).catch(() => undefined);
     })();
     return this.shutdownPromise;
   }

@@ -1,8 +1,8 @@
 import type { ClientInfo } from "../identity/index.js";
 import { applyIdentify, deriveSessionId, newSessionId, SessionState } from "../identity/index.js";
+import type { EndReason, SharedSessionBackend, SharedSessions, SharedStoreContext } from "./shared-sessions.js";
 
-/** Why a session ended. */
-export type EndReason = "close" | "idle" | "reset" | "shutdown";
+export type { EndReason } from "./shared-sessions.js";
 
 /**
  * Where the core keeps session state: live sessions by `ses_` id, the slots of derived ids (an
@@ -11,7 +11,9 @@ export type EndReason = "close" | "idle" | "reset" | "shutdown";
  * idle (so the same anchor resumes the same user) and anchors that were logged out of.
  *
  * The in-memory store is the default and holds everything in this process. A store shared across
- * replicas implements the same interface; the core never asks it to wait on the tool's path.
+ * replicas (`yavio-mcp/redis`) keeps this process's state the same way and adds `connectShared`:
+ * the backend where derived sessions are claimed in the background (see `SharedSessions`); the
+ * core never waits for it on the tool's path.
  */
 export interface SessionStore {
   readonly size: number;
@@ -30,6 +32,10 @@ export interface SessionStore {
   retire(key: string): void;
   isRetired(key: string): boolean;
   clear(): void;
+  /** A store shared by replicas: its backend, opened for a configuration that uses the store. */
+  connectShared?(context: SharedStoreContext): SharedSessionBackend;
+  /** Releases what `connectShared` opened (called once per configuration, at its shutdown). */
+  close?(): Promise<void>;
 }
 
 /** How many idle-ended derived sessions' identities are remembered. */
@@ -156,6 +162,8 @@ export class SessionSlot {
       session.quiet = true;
     }
     if (this.presetUserId !== undefined) applyIdentify(session, this.presetUserId, undefined);
+    // Derived ids are the same on every replica: such a session is claimed in the shared store.
+    if (session.derived) this.sessions.shared?.attach(session);
     return session;
   }
 
@@ -177,8 +185,8 @@ export class SessionSlot {
         resume(next, old);
         // Resumed here, from the slot: a memory of the ended session would resume stale counters later.
         if (this.registryKey !== undefined) this.sessions.store.takeEnded(this.registryKey);
-      }
-      else if (old.userId !== undefined && next.userId === undefined) {
+        this.sessions.shared?.linkOf(next)?.rebase();
+      } else if (old.userId !== undefined && next.userId === undefined) {
         next.userId = old.userId;
         next.traits = old.traits;
       }
@@ -233,6 +241,9 @@ function resume(next: SessionState, old: SessionState): void {
  * - a session starts once, with its first sign of life, and ends once.
  */
 export class Sessions {
+  /** Set when the store is shared by replicas: derived sessions are claimed there. */
+  shared: SharedSessions | undefined;
+
   constructor(
     readonly store: SessionStore,
     private readonly hooks: SessionHooks,
@@ -257,7 +268,8 @@ export class Sessions {
       // An anchor whose session was logged out of derives no id any more: a fresh one each time.
       const fixedId = this.store.isRetired(registryKey) ? undefined : deriveSessionId(anchor, namespace, this.hashSecret);
       slot = new SessionSlot(this, { registryKey, fixedId });
-      const known = fixedId === undefined ? undefined : this.store.takeEnded(registryKey);
+      // A shared store remembers ended sessions itself (until its keys expire).
+      const known = fixedId === undefined || this.shared !== undefined ? undefined : this.store.takeEnded(registryKey);
       if (known !== undefined) resume(slot.session, known);
       this.store.setSlot(registryKey, slot);
     }
@@ -290,7 +302,7 @@ export class Sessions {
       this.store.deleteSlot(key);
       // A derived id comes back with the same anchor: remember who it was, so that it never
       // names two users.
-      if (reason === "idle" && session.derived) this.store.rememberEnded(key, session);
+      if (reason === "idle" && session.derived && this.shared === undefined) this.store.rememberEnded(key, session);
     }
     this.hooks.ended(session, reason, Date.now());
     return true;
@@ -298,11 +310,13 @@ export class Sessions {
 
   requestStarted(session: SessionState): void {
     session.inFlight += 1;
+    this.shared?.linkOf(session)?.touch();
   }
 
   /** A request finished: a session asked to end meanwhile ends now. Returns the reason if it did. */
   requestFinished(session: SessionState): EndReason | undefined {
     session.inFlight -= 1;
+    this.shared?.linkOf(session)?.counted();
     const pending = session.endPending;
     if (pending !== undefined && session.inFlight === 0 && this.end(session, pending)) return pending;
     return undefined;

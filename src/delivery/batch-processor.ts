@@ -16,6 +16,12 @@ export interface PipelineOptions<T> {
   /** Builds the outgoing event off the tool's path (wire form, scrubbing, truncation, beforeSend). `null` drops it. */
   prepare: (item: T) => WireEvent | null;
   warn: Warn;
+  /**
+   * Called before each batch is cut: a promise here delays the cut until it settles (the caller
+   * bounds it), so that what `prepare` reads is settled. What it adds to the queue meanwhile is
+   * exported by the flush under way. Default: none.
+   */
+  beforeExport?: (() => Promise<void> | undefined) | undefined;
   /** Items held before new ones are dropped. Default 10 000. */
   maxQueueSize?: number | undefined;
   /** Events per export, at most 1000 (the ingest limit). Default 1000. */
@@ -320,6 +326,11 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   };
 
   const exportOnce = async (): Promise<void> => {
+    const gate = options.beforeExport?.();
+    if (gate !== undefined) {
+      await gate.catch(() => undefined);
+      drainTarget = Math.max(drainTarget, enqueued);
+    }
     const batch = await takeBatch();
     if (batch.length === 0) {
       building = undefined;

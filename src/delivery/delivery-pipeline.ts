@@ -17,6 +17,8 @@ export interface DeliveryPipelineOptions<T> {
   /** Builds the wire event off the tool's path; `null` drops the item. */
   prepare: (item: T) => WireEvent | null;
   warn: Warn;
+  /** See `PipelineOptions.beforeExport`. */
+  beforeExport?: (() => Promise<void> | undefined) | undefined;
   /** Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Default `process.cwd()`. */
@@ -58,6 +60,7 @@ export function createDeliveryPipeline<T>(input: DeliveryPipelineOptions<T>): Pi
   return createPipeline<T>({
     sinks,
     prepare: input.prepare,
+    beforeExport: input.beforeExport,
     warn,
     maxQueueSize: resolved.maxQueueSize,
     maxExportBatchSize: resolved.maxExportBatchSize,

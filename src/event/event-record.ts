@@ -11,6 +11,17 @@ export interface EventSubject {
   readonly requestScoped?: boolean;
 }
 
+/** An identity settled after the event was recorded (a session shared by replicas); read at export. */
+export interface EventIdentity {
+  readonly userId: string | undefined;
+  readonly traits: Readonly<Record<string, unknown>>;
+}
+
+/** Set to drop an event whose claim was lost (another replica's start, an identify ignored there). */
+export interface EventGate {
+  readonly dropped: boolean;
+}
+
 /** Fills in the type-specific fields of a wire event; runs in the pipeline, off the tool's path. */
 export type WireBuilder = (wire: WireEvent) => void;
 
@@ -33,7 +44,15 @@ export class EventRecord implements QueuedEvent {
     /** With retroactive stitching, an anonymous event takes the session's userId if it is known by export time. */
     readonly stitch: boolean,
     readonly build?: WireBuilder,
+    /** For a shared session: the identity as the store settles it, in place of the snapshot. */
+    readonly identity?: EventIdentity,
+    readonly gate?: EventGate,
   ) {}
+
+  /** True when the event must not be sent (its claim was lost to another replica). */
+  get dropped(): boolean {
+    return this.gate?.dropped === true;
+  }
 
   get sessionId(): string {
     return this.subject.id;
@@ -52,14 +71,16 @@ export class EventRecord implements QueuedEvent {
     if (this.name !== undefined) wire.event_name = this.name;
     const platform = this.subject.client.platform;
     if (platform !== undefined) wire.platform = platform;
-    let userId = this.userId;
+    const identity = this.identity;
+    let userId = identity === undefined ? this.userId : identity.userId;
+    const traits = identity === undefined ? this.traits : identity.traits;
     let stitched = false;
     if (userId === undefined && this.stitch && this.subject.userId !== undefined) {
       userId = this.subject.userId;
       stitched = true;
     }
     if (userId !== undefined) wire.user_id = userId;
-    if (hasOwnKeys(this.traits)) wire.user_traits = this.traits;
+    if (hasOwnKeys(traits)) wire.user_traits = traits;
     this.build?.(wire);
     if (stitched) wire.metadata = { ...wire.metadata, stitched: true };
     if (this.subject.requestScoped === true) wire.metadata = { ...wire.metadata, session_scope: "request" };

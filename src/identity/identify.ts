@@ -19,6 +19,8 @@ export type IdentifyOutcome =
       traitsChanged: boolean;
       /** Problems that did not stop the call (non-object traits, oversized traits). */
       notes: IdentifyNote[];
+      /** The call's traits, JSON-safe (before the merge), if it had any. */
+      incoming?: Readonly<Record<string, unknown>> | undefined;
     };
 
 export type IdentifyNote =
@@ -67,7 +69,7 @@ export function applyIdentify(session: SessionState, userId: unknown, traits: un
       traitsChanged = true;
     }
   }
-  return { kind: "applied", userIdSet, traitsChanged, notes };
+  return { kind: "applied", userIdSet, traitsChanged, notes, incoming };
 }
 
 const UNCHANGED: IdentifyOutcome = Object.freeze({ kind: "applied", userIdSet: false, traitsChanged: false, notes: Object.freeze([]) as unknown as IdentifyNote[] });

@@ -20,7 +20,8 @@ export interface ClientInfo {
  */
 export class SessionState {
   readonly id: string;
-  readonly startedAt: number;
+  /** When the session started; a store shared by replicas may set it to when the first replica started it. */
+  startedAt: number;
   lastActivityAt: number;
   userId: string | undefined;
   traits: Traits = EMPTY_TRAITS;

@@ -43,6 +43,9 @@ export const WARNING_CODES = {
   "YAVIO-1213": "Event file retention: the oldest rotated event file was deleted; the warning says how many events and bytes went.",
   "YAVIO-1214": "Event file ends in a partial line (a write cut short, e.g. a full disk): it is left as one unreadable line, never glued to an event.",
   "YAVIO-1215": "Event file lock unavailable or rotation failed: events appended to the current file without rotating.",
+  "YAVIO-1220": "Session store (shared by replicas) unavailable or slow: sessions go on with this replica's local state until it answers (once per episode).",
+  "YAVIO-1221": "Session store answers again: identity rules hold across replicas again.",
+  "YAVIO-1222": "Session store backlog full: claims skipped, local state used (memory stays bounded; once per episode).",
 
   // 13xx: events and data
   "YAVIO-1300": "Event validation failed: the call was ignored.",

@@ -1,0 +1,470 @@
+import type { SessionState, Traits } from "../identity/index.js";
+import type { Warn } from "../warnings/index.js";
+
+/** Why a session ended. */
+export type EndReason = "close" | "idle" | "reset" | "shutdown";
+
+/** Trait values as a shared store keeps them: one JSON text per key, already scrubbed. */
+export type StoredTraits = ReadonlyArray<readonly [key: string, json: string]>;
+
+/** What the store knows of a session's identity. */
+export interface SharedView {
+  /** The session's user in store form (a `uh_` pseudonym under `pii.hashUserIds`). */
+  readonly userId: string | undefined;
+  readonly traits: StoredTraits;
+}
+
+export interface TouchReply extends SharedView {
+  /** This replica claimed the start of the session's current run: its session_start is the one. */
+  readonly startWon: boolean;
+  /** The session ran and ended before (the same anchor came back): a resumed start. */
+  readonly resumed: boolean;
+  readonly step: number;
+}
+
+export interface IdentifyReply extends SharedView {
+  /** False when the session belongs to another user: the call was ignored everywhere. */
+  readonly accepted: boolean;
+  readonly userIdSet: boolean;
+  readonly traitsChanged: boolean;
+}
+
+export interface SessionCounts {
+  readonly toolCalls: number;
+  readonly resourceReads: number;
+  readonly promptGets: number;
+  readonly errors: number;
+}
+
+export interface EndReply extends SharedView {
+  /** This replica claimed the end of the session's current run: its session_end is the one. */
+  readonly won: boolean;
+  /** An idle end refused: another replica saw the session within the idle timeout. */
+  readonly alive: boolean;
+  /** When the run started (epoch ms), for the duration. */
+  readonly startedAt: number | undefined;
+  readonly counts: SessionCounts;
+}
+
+/**
+ * The port a store shared by replicas implements (see `yavio-mcp/redis`). Every call is one atomic
+ * step in the store, answered later: the core never waits for one on the tool's path. Keys are
+ * `ses_` ids, which are derived by hash, and values are in the form events carry them.
+ */
+export interface SharedSessionBackend {
+  /** How long a claim may take before the replica goes on with its local state. Default 1000. */
+  readonly claimTimeoutMs?: number | undefined;
+  /** A sign of life: refreshes the last activity and claims the start of a run that has none. */
+  touch(id: string, at: number): Promise<TouchReply>;
+  /** First valid userId wins; traits merge (later wins per key) only for that user. `undefined`: traits only. */
+  identify(id: string, userId: string | undefined, traits: StoredTraits): Promise<IdentifyReply>;
+  /** The next funnel step number of the session. */
+  step(id: string): Promise<number>;
+  count(id: string, deltas: SessionCounts): Promise<void>;
+  /** Claims the end of the current run; with `idleSince`, only if no replica saw the session after it. */
+  end(id: string, at: number, idleSince: number | undefined): Promise<EndReply>;
+}
+
+/** What the core gives a shared store when a configuration starts using it. */
+export interface SharedStoreContext {
+  readonly sessionIdleTimeoutMs: number;
+  readonly warn: Warn;
+}
+
+/** An event's identity, settled by the store's answer; read when the event is exported. */
+export class IdentityCell {
+  constructor(
+    public userId: string | undefined,
+    public traits: Traits,
+  ) {}
+}
+
+/** Whether an event recorded before its claim returned is still to be sent. */
+export interface EventGate {
+  dropped: boolean;
+}
+
+/** What an identify event needs from its claim at export. */
+export class IdentifyClaim implements EventGate {
+  dropped = false;
+  constructor(public firstIdentify: boolean) {}
+}
+
+/** A funnel step's number, settled by the store's counter. */
+export class StepNumber {
+  constructor(public value: number) {}
+}
+
+export interface SharedSessionsOptions {
+  readonly warn: Warn;
+  /** How long a claim may take before the replica goes on with its local state. */
+  readonly timeoutMs: number;
+  /** Claims in flight at most: beyond it, local state only (memory stays bounded while the store is slow). */
+  readonly maxPending: number;
+  readonly sessionIdleTimeoutMs: number;
+  /** A userId in store form (hashed under pii.hashUserIds); a `uh_` pseudonym stays as it is. */
+  readonly storedUserId: (userId: string) => string;
+  /** A user id as a warning may show it. */
+  readonly shownUserId: (userId: string) => string;
+  /** Scrubs one trait value as events are scrubbed. */
+  readonly scrubValue: (value: unknown) => unknown;
+  /** A run of the session was claimed here although this replica had started it already. */
+  readonly lateStart: (session: SessionState) => void;
+  /** This replica claimed the end (or could not ask): its session_end is recorded. */
+  readonly ended: (session: SessionState, reason: EndReason, at: number) => void;
+}
+
+const EMPTY: Traits = Object.freeze({});
+
+/**
+ * The replicas' side of the session rules. Local state answers at once; every decision the
+ * replicas must agree on is claimed in the store in the background, and what an event says of its
+ * session (user, traits, step number, whether it is the one start) is settled by the answer before
+ * the event is exported: the pipeline waits for claims in flight (`settled()`) before it cuts a
+ * batch. A store that fails or is slow leaves the local answer standing, with one warning per
+ * episode.
+ */
+export class SharedSessions {
+  private readonly links = new WeakMap<SessionState, SharedLink>();
+  private readonly pending = new Set<Promise<void>>();
+  private failures = 0;
+  private overloaded = 0;
+
+  constructor(
+    readonly backend: SharedSessionBackend,
+    readonly options: SharedSessionsOptions,
+  ) {}
+
+  linkOf(session: SessionState): SharedLink | undefined {
+    return this.links.get(session);
+  }
+
+  /** Ties a derived session to the store and claims its start. */
+  attach(session: SessionState): SharedLink {
+    let link = this.links.get(session);
+    if (link === undefined) {
+      link = new SharedLink(this, session);
+      this.links.set(session, link);
+      link.touch();
+    }
+    return link;
+  }
+
+  /**
+   * Settles when no claim is in flight any more, including claims that answers started (a
+   * re-claim after a store restart). Each claim is bounded by the timeout, and so is the chain:
+   * answers start claims only for what the store lost.
+   */
+  settled(): Promise<void> | undefined {
+    if (this.pending.size === 0) return undefined;
+    const wait = async (): Promise<void> => {
+      while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    };
+    return wait();
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Runs one claim in the background. Never throws and never rejects. */
+  call<T>(run: () => Promise<T>, onReply: (reply: T) => void, onFail: () => void = () => undefined): void {
+    if (this.pending.size >= this.options.maxPending) {
+      if (this.overloaded++ === 0) {
+        this.options.warn({
+          code: "YAVIO-1222",
+          message: `session store backlog full (${this.options.maxPending} claims waiting): claims skipped, sessions go on with this replica's local state (said once until the backlog drains)`,
+        });
+      }
+      safely(onFail);
+      return;
+    }
+    let started: Promise<T>;
+    try {
+      started = run();
+    } catch (error) {
+      started = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      timer.unref();
+    });
+    const tracked = Promise.race([started, timeout]).then(
+      (reply) => {
+        clearTimeout(timer);
+        this.succeeded();
+        safely(() => onReply(reply));
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        this.failed(error);
+        safely(onFail);
+      },
+    );
+    // A late answer after the timeout is ignored; its rejection must not go unhandled.
+    started.catch(() => undefined);
+    this.pending.add(tracked);
+    void tracked.finally(() => {
+      this.pending.delete(tracked);
+      if (this.pending.size === 0 && this.overloaded > 0) this.overloaded = 0;
+    });
+  }
+
+  private succeeded(): void {
+    if (this.failures === 0) return;
+    this.options.warn({
+      code: "YAVIO-1221",
+      level: "info",
+      message: `session store answers again after ${this.failures} failed claims: identity rules hold across replicas again`,
+      details: { failedClaims: this.failures },
+    });
+    this.failures = 0;
+  }
+
+  private failed(error: unknown): void {
+    if (this.failures++ > 0) return;
+    this.options.warn({
+      code: "YAVIO-1220",
+      message: `session store unavailable (${error instanceof Error ? error.message : String(error)}): sessions go on with this replica's local state, so replicas may disagree until it answers again (said once per episode)`,
+    });
+  }
+
+  /** Trait values in store form: scrubbed as on events, one JSON text per key. */
+  storedTraits(traits: Readonly<Record<string, unknown>> | undefined): StoredTraits {
+    if (traits === undefined) return [];
+    const out: (readonly [string, string])[] = [];
+    for (const key of Object.keys(traits)) out.push([key, JSON.stringify(this.options.scrubValue(traits[key])) ?? "null"]);
+    return out;
+  }
+
+  parseTraits(stored: StoredTraits): Traits {
+    if (stored.length === 0) return EMPTY;
+    const out: Record<string, unknown> = {};
+    for (const [key, json] of stored) {
+      let value: unknown;
+      try {
+        value = JSON.parse(json);
+      } catch {
+        value = json;
+      }
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return Object.freeze(out);
+  }
+}
+
+/**
+ * One session's tie to the store: the identity cell new events take, the gate of its start, and
+ * which local changes the store has not answered yet (an older answer never undoes a newer local
+ * change).
+ */
+export class SharedLink {
+  /** The identity events recorded now are exported with. */
+  cell: IdentityCell;
+  /** The userId the store last confirmed for this session (store form). */
+  confirmedUserId: string | undefined;
+  private startGate: EventGate | undefined;
+  private touchPending = false;
+  private version = 0;
+  private sentCounts: SessionCounts = { toolCalls: 0, resourceReads: 0, promptGets: 0, errors: 0 };
+  /** Raw ids this replica sent, by store form: an answer naming one of them restores the raw id locally. */
+  private readonly rawIds = new Map<string, string>();
+
+  constructor(
+    private readonly shared: SharedSessions,
+    private readonly session: SessionState,
+  ) {
+    this.cell = new IdentityCell(session.userId, session.traits);
+  }
+
+  /** The gate of the session_start being recorded now, if a start claim is out. */
+  takeStartGate(): EventGate | undefined {
+    const gate = this.startGate;
+    this.startGate = undefined;
+    return gate;
+  }
+
+  /** True when the local userId is what the store confirmed (a conflict with it is final). */
+  get confirmed(): boolean {
+    const local = this.session.userId;
+    return local !== undefined && this.confirmedUserId !== undefined && this.stored(local) === this.confirmedUserId;
+  }
+
+  /** True when `a` and `b` name the same user in store form (one may be a pseudonym). */
+  sameUser(a: string, b: string): boolean {
+    return this.stored(a) === this.stored(b);
+  }
+
+  private stored(userId: string): string {
+    const stored = this.shared.options.storedUserId(userId);
+    if (stored !== userId) this.rawIds.set(stored, userId);
+    return stored;
+  }
+
+  private local(stored: string | undefined): string | undefined {
+    return stored === undefined ? undefined : (this.rawIds.get(stored) ?? stored);
+  }
+
+  /** Applies an answer to the session unless a newer local change is still unanswered. */
+  private adopt(view: SharedView, version: number, cell: IdentityCell): void {
+    if (view.userId !== undefined) this.confirmedUserId = view.userId;
+    cell.userId = this.local(view.userId) ?? cell.userId;
+    if (view.userId !== undefined || view.traits.length > 0) cell.traits = this.shared.parseTraits(view.traits);
+    if (version !== this.version) return;
+    this.session.userId = cell.userId;
+    this.session.traits = cell.traits;
+  }
+
+  /** A sign of life (a request began): refresh the view, claim a run's start. Deduplicated while one is out. */
+  touch(): void {
+    if (this.touchPending) return;
+    this.touchPending = true;
+    const session = this.session;
+    const cell = new IdentityCell(session.userId, session.traits);
+    this.cell = cell;
+    const gate: EventGate = { dropped: false };
+    // Already started here: a start this touch claims is recorded when the answer comes.
+    const alreadyStarted = session.started;
+    if (!alreadyStarted) this.startGate = gate;
+    const version = this.version;
+    this.shared.call(
+      () => this.shared.backend.touch(session.id, Date.now()),
+      (reply) => {
+        this.touchPending = false;
+        this.adopt(reply, version, cell);
+        if (reply.step > session.stepSequence) session.stepSequence = reply.step;
+        if (reply.resumed) session.resumed = true;
+        // A start not recorded yet keeps the gate (with its verdict) until it is.
+        gate.dropped = !reply.startWon;
+        // The store lost what this replica knows (it restarted, or the keys expired): claim it again.
+        if (reply.userId === undefined && session.userId !== undefined && !session.ended) this.reclaim();
+        if (reply.startWon && alreadyStarted && !session.ended) {
+          this.cell = new IdentityCell(session.userId, session.traits);
+          this.shared.options.lateStart(session);
+        }
+      },
+      () => {
+        this.touchPending = false;
+      },
+    );
+  }
+
+  private reclaim(): void {
+    const session = this.session;
+    const userId = session.userId!;
+    this.shared.call(
+      () => this.shared.backend.identify(session.id, this.stored(userId), this.shared.storedTraits(session.traits)),
+      (reply) => {
+        if (reply.userId !== undefined) this.confirmedUserId = reply.userId;
+      },
+    );
+  }
+
+  /**
+   * An identify (or walletAddress) changed or may change the session: a new cell for what follows,
+   * and the claim that settles it. The returned claim gates the identify event.
+   */
+  identify(userId: string | undefined, incoming: Readonly<Record<string, unknown>> | undefined, firstGuess: boolean): IdentifyClaim {
+    const session = this.session;
+    this.version += 1;
+    const version = this.version;
+    const cell = new IdentityCell(session.userId, session.traits);
+    this.cell = cell;
+    const claim = new IdentifyClaim(firstGuess);
+    const storedId = userId === undefined ? undefined : this.stored(userId);
+    const traits = this.shared.storedTraits(incoming);
+    this.shared.call(
+      () => this.shared.backend.identify(session.id, storedId, traits),
+      (reply) => {
+        this.adopt(reply, version, cell);
+        claim.firstIdentify = reply.userIdSet;
+        if (!reply.accepted) {
+          claim.dropped = true;
+          const { shownUserId, warn } = this.shared.options;
+          warn({
+            code: "YAVIO-1302",
+            message: "identify ignored: this session is already identified as another user (found by the session store)",
+            sessionId: session.id,
+            details: {
+              currentUserId: reply.userId === undefined ? undefined : shownUserId(this.local(reply.userId)!),
+              attemptedUserId: userId === undefined ? undefined : shownUserId(userId),
+            },
+          });
+        } else if (!reply.userIdSet && !reply.traitsChanged) claim.dropped = true;
+      },
+    );
+    return claim;
+  }
+
+  /** A funnel step: numbered by the store's counter, the local guess until it answers. */
+  step(): StepNumber {
+    const session = this.session;
+    const number = new StepNumber(session.stepSequence);
+    this.shared.call(
+      () => this.shared.backend.step(session.id),
+      (value) => {
+        number.value = value;
+        if (value > session.stepSequence) session.stepSequence = value;
+      },
+    );
+    return number;
+  }
+
+  /** Counts carried over from an ended run were counted there: start from them. */
+  rebase(): void {
+    const s = this.session;
+    this.sentCounts = { toolCalls: s.toolCalls, resourceReads: s.resourceReads, promptGets: s.promptGets, errors: s.errors };
+  }
+
+  /** A request finished: its counts go to the store. */
+  counted(): void {
+    const s = this.session;
+    const sent = this.sentCounts;
+    const deltas = {
+      toolCalls: s.toolCalls - sent.toolCalls,
+      resourceReads: s.resourceReads - sent.resourceReads,
+      promptGets: s.promptGets - sent.promptGets,
+      errors: s.errors - sent.errors,
+    };
+    if (deltas.toolCalls === 0 && deltas.resourceReads === 0 && deltas.promptGets === 0 && deltas.errors === 0) return;
+    this.rebase();
+    this.shared.call(() => this.shared.backend.count(s.id, deltas), () => undefined);
+  }
+
+  /**
+   * The session ended here. Only the replica that claims the end records session_end, with the
+   * counts of every replica; an idle end is refused while another replica still sees the session.
+   * Without an answer, this replica records its own (the rules may then be broken, and were warned).
+   */
+  end(reason: EndReason, at: number): void {
+    const session = this.session;
+    const { sessionIdleTimeoutMs, ended } = this.shared.options;
+    const idleSince = reason === "idle" ? at - sessionIdleTimeoutMs : undefined;
+    const version = this.version;
+    const cell = new IdentityCell(session.userId, session.traits);
+    this.shared.call(
+      () => this.shared.backend.end(session.id, at, idleSince),
+      (reply) => {
+        this.adopt(reply, version, cell);
+        this.cell = cell;
+        if (!reply.won) return;
+        if (reply.startedAt !== undefined) session.startedAt = reply.startedAt;
+        Object.assign(session, reply.counts);
+        ended(session, reason, at);
+      },
+      () => {
+        this.cell = cell;
+        ended(session, reason, at);
+      },
+    );
+  }
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // A reply handler must never surface as an unhandled rejection.
+  }
+}

@@ -1,0 +1,301 @@
+import { createHash } from "node:crypto";
+import type {
+  EndReply,
+  IdentifyReply,
+  SessionCounts,
+  SessionStore,
+  SharedSessionBackend,
+  SharedStoreContext,
+  StoredTraits,
+  TouchReply,
+} from "../core/index.js";
+import { InMemorySessionStore } from "../core/index.js";
+import { YavioConfigError } from "../warnings/index.js";
+import { COUNT, END, IDENTIFY, STEP, TOUCH } from "./scripts.js";
+
+/** A node-redis client (`redis` ≥ 5), as far as this store uses it. */
+export interface NodeRedisLikeClient {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** An ioredis client, as far as this store uses it. */
+export interface IoRedisLikeClient {
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
+
+/** Options of `redisSessionStore`: a URL (the store opens and closes its client) or your client. */
+export type RedisSessionStoreOptions = (
+  | {
+      /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…`; needs the `ioredis` package. */
+      url: string;
+      client?: undefined;
+    }
+  | {
+      /**
+       * A client you opened (ioredis, or node-redis ≥ 5). Never closed by the store. Give it
+       * `enableOfflineQueue: false` (ioredis) / `disableOfflineQueue: true` (node-redis) so that claims
+       * fail at once while Redis is down. node-redis writes commands on the next turn of the event
+       * loop, which widens the window before a claim reaches Redis.
+       */
+      client: NodeRedisLikeClient | IoRedisLikeClient;
+      url?: undefined;
+    }
+) & {
+  /** Prefix of every key. Default `"yavio:"`. */
+  keyPrefix?: string | undefined;
+  /** How long a session's keys live after its last activity. Default: twice `sessionIdleTimeoutMs`. */
+  ttlMs?: number | undefined;
+  /**
+   * How long a claim may take before the replica goes on with its local state (and warns
+   * YAVIO-1220); the pipeline waits at most this long for claims before a batch. Default 1000.
+   */
+  claimTimeoutMs?: number | undefined;
+  /** The name the store's own connection shows in `CLIENT LIST` (with `url`). Default `"yavio-mcp"`. */
+  connectionName?: string | undefined;
+};
+
+type Send = (args: string[]) => Promise<unknown>;
+
+interface OwnedClient {
+  sendCommand(args: string[]): Promise<unknown>;
+  destroy(): void;
+}
+
+/** The store `redisSessionStore` returns: a `SessionStore`, and a way to wait for its connection. */
+export interface RedisSessionStore extends SessionStore {
+  /**
+   * Opens the connection now (for a URL) and settles once the first attempt did: `true` if Redis
+   * answers. Optional: a replica that takes traffic before it is connected goes on with local state
+   * for those first claims. Never rejects.
+   * @example await sessionStore.ready();
+   */
+  ready(): Promise<boolean>;
+}
+
+/**
+ * A session store shared by every replica of a server, in Redis: the identity rules hold for a
+ * session whichever replica serves its requests. Only derived sessions (a `sessionKey` anchor, an
+ * `Mcp-Session-Id`, an auth principal) are shared — their `ses_` id is the same on every replica
+ * given the same `hashSecret`. Nothing on the tool's path waits for Redis: see the README section
+ * "Sessions across replicas (Redis)".
+ *
+ * @example
+ * import { withYavio } from "yavio-mcp";
+ * import { redisSessionStore } from "yavio-mcp/redis";
+ * const sessionStore = redisSessionStore({ url: process.env.REDIS_URL! }); // once, not per request
+ * withYavio(server, { sessionStore, sessionKey: (extra) => extra.requestInfo?.headers?.["x-conversation-id"] as string | undefined });
+ */
+export function redisSessionStore(options: RedisSessionStoreOptions): RedisSessionStore {
+  return new RedisStore(options);
+}
+
+class RedisStore extends InMemorySessionStore implements RedisSessionStore {
+  private readonly url: string | undefined;
+  private readonly hostClient: NodeRedisLikeClient | IoRedisLikeClient | undefined;
+  private readonly prefix: string;
+  private readonly ttlOption: number | undefined;
+  private readonly connectionName: string;
+  private readonly claimTimeoutMs: number | undefined;
+  private owned: Promise<OwnedClient | undefined> | undefined;
+  private users = 0;
+  private readonly shas = new Map<string, string>();
+
+  constructor(options: RedisSessionStoreOptions) {
+    super();
+    if (typeof options !== "object" || options === null) throw new YavioConfigError("YAVIO-1003", "redisSessionStore needs { url } or { client }");
+    const { url, client } = options;
+    if ((url === undefined) === (client === undefined)) throw new YavioConfigError("YAVIO-1003", "redisSessionStore needs exactly one of { url } or { client }");
+    if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\//.test(url))) {
+      throw new YavioConfigError("YAVIO-1003", "redisSessionStore: url must start with redis:// or rediss://");
+    }
+    if (client !== undefined && !isClient(client)) {
+      throw new YavioConfigError("YAVIO-1003", "redisSessionStore: client must be a node-redis client (sendCommand) or an ioredis client (call)");
+    }
+    const prefix = options.keyPrefix ?? "yavio:";
+    if (typeof prefix !== "string") throw new YavioConfigError("YAVIO-1003", "redisSessionStore: keyPrefix must be a string");
+    const ttl = options.ttlMs;
+    if (ttl !== undefined && (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1000)) {
+      throw new YavioConfigError("YAVIO-1003", "redisSessionStore: ttlMs must be an integer ≥ 1000");
+    }
+    this.url = url;
+    this.hostClient = client;
+    this.prefix = prefix;
+    this.ttlOption = ttl;
+    const name = options.connectionName ?? "yavio-mcp";
+    if (typeof name !== "string" || !/^[\x21-\x7e]+$/.test(name)) throw new YavioConfigError("YAVIO-1003", "redisSessionStore: connectionName must be printable ASCII without spaces");
+    this.connectionName = name;
+    const timeout = options.claimTimeoutMs;
+    if (timeout !== undefined && (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > 60_000)) {
+      throw new YavioConfigError("YAVIO-1003", "redisSessionStore: claimTimeoutMs must be an integer between 1 and 60000");
+    }
+    this.claimTimeoutMs = timeout;
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      if (this.hostClient === undefined && (await this.ownedClient()) === undefined) return false;
+      await this.sender()(["PING"]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  connectShared(context: SharedStoreContext): SharedSessionBackend {
+    this.users += 1;
+    // Connect now, not at the first request: the first claims then find the connection open.
+    if (this.hostClient === undefined) void this.ownedClient();
+    const ttl = String(this.ttlOption ?? 2 * context.sessionIdleTimeoutMs);
+    const send = this.sender();
+    const keys = (id: string): [string, string] => [`${this.prefix}{${id}}:s`, `${this.prefix}{${id}}:t`];
+    const run = (script: string, ids: readonly string[], args: readonly string[]): Promise<unknown> => this.evalScript(send, script, ids, args);
+    return {
+      claimTimeoutMs: this.claimTimeoutMs,
+      touch: async (id, at): Promise<TouchReply> => {
+        const r = asArray(await run(TOUCH, keys(id), [String(at), ttl]));
+        return { startWon: num(r[0]) === 1, resumed: num(r[1]) > 0, userId: str(r[2]), step: num(r[3]), traits: pairs(r[4]) };
+      },
+      identify: async (id, userId, traits): Promise<IdentifyReply> => {
+        const args = [ttl, userId ?? ""];
+        for (const [key, json] of traits) args.push(key, json);
+        const r = asArray(await run(IDENTIFY, keys(id), args));
+        return { accepted: num(r[0]) === 1, userId: str(r[1]), userIdSet: num(r[2]) === 1, traitsChanged: num(r[3]) === 1, traits: pairs(r[4]) };
+      },
+      step: async (id): Promise<number> => num(await run(STEP, keys(id).slice(0, 1), [ttl])),
+      count: async (id, d: SessionCounts): Promise<void> => {
+        await run(COUNT, keys(id).slice(0, 1), [ttl, String(d.toolCalls), String(d.resourceReads), String(d.promptGets), String(d.errors)]);
+      },
+      end: async (id, at, idleSince): Promise<EndReply> => {
+        const r = asArray(await run(END, keys(id), [String(at), idleSince === undefined ? "" : String(idleSince), ttl]));
+        const first = str(r[3]);
+        return {
+          won: num(r[0]) === 1,
+          alive: num(r[1]) === 1,
+          userId: str(r[2]),
+          startedAt: first === undefined ? undefined : Number(first),
+          counts: { toolCalls: num(r[4]), resourceReads: num(r[5]), promptGets: num(r[6]), errors: num(r[7]) },
+          traits: pairs(r[8]),
+        };
+      },
+    };
+  }
+
+  /** One configuration stopped using the store; the last one closes the client the store opened. */
+  close(): Promise<void> {
+    this.users = Math.max(0, this.users - 1);
+    if (this.users > 0 || this.owned === undefined) return Promise.resolve();
+    const owned = this.owned;
+    this.owned = undefined;
+    return owned.then((client) => client?.destroy()).catch(() => undefined);
+  }
+
+  private sender(): Send {
+    const host = this.hostClient;
+    if (host !== undefined) {
+      if (typeof (host as IoRedisLikeClient).call === "function") {
+        const io = host as IoRedisLikeClient;
+        return ([command, ...args]) => io.call(command!, ...args);
+      }
+      const nodeRedis = host as NodeRedisLikeClient;
+      return (args) => nodeRedis.sendCommand(args);
+    }
+    return async (args) => {
+      const client = await this.ownedClient();
+      if (client === undefined) throw new Error("the redis package is not installed");
+      return client.sendCommand(args);
+    };
+  }
+
+  /**
+   * The client this store opens from its URL (ioredis): connected at once, in the background, never
+   * awaited on the tool's path. ioredis writes a command to the socket within the call, so a claim
+   * leaves the process before the handler's answer can.
+   */
+  private ownedClient(): Promise<OwnedClient | undefined> {
+    this.owned ??= import("ioredis").then(
+      (module) => {
+        const Redis = module.Redis;
+        const client = new Redis(this.url!, {
+          lazyConnect: true,
+          connectionName: this.connectionName,
+          // While Redis is down a command fails at once (the core goes on with local state)
+          // instead of queueing without bound.
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          connectTimeout: 2000,
+          retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
+        });
+        // The analytics connection and its reconnect timer must not keep the host's process alive.
+        const unref = (): void => {
+          client.stream?.unref?.();
+          (client as unknown as { reconnectTimeout?: NodeJS.Timeout | null }).reconnectTimeout?.unref?.();
+        };
+        client.on("connect", unref);
+        client.on("reconnecting", () => setImmediate(unref).unref());
+        const owned: OwnedClient = {
+          sendCommand: ([command, ...args]) => client.call(command!, ...args),
+          destroy: () => client.disconnect(),
+        };
+        // The first claims wait for the first connection attempt (bounded by the claim timeout);
+        // after a failure they fail at once until Redis is back. Connection errors surface as
+        // failed claims (YAVIO-1220, once per episode).
+        return new Promise<OwnedClient>((resolve) => {
+          client.on("error", () => resolve(owned));
+          client.connect().then(
+            () => resolve(owned),
+            () => resolve(owned),
+          );
+          unref();
+        });
+      },
+      () => undefined,
+    );
+    return this.owned;
+  }
+
+  private async evalScript(send: Send, script: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    let sha = this.shas.get(script);
+    if (sha === undefined) {
+      sha = createHash("sha1").update(script).digest("hex");
+      this.shas.set(script, sha);
+    }
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await send(["EVALSHA", sha, ...tail]);
+    } catch (error) {
+      // First use, or Redis restarted and forgot its scripts: EVAL loads it again.
+      if (!String((error as { message?: unknown } | undefined)?.message ?? error).includes("NOSCRIPT")) throw error;
+      return send(["EVAL", script, ...tail]);
+    }
+  }
+}
+
+function isClient(client: unknown): boolean {
+  if (typeof client !== "object" || client === null) return false;
+  const c = client as Record<string, unknown>;
+  return typeof c.sendCommand === "function" || typeof c.call === "function";
+}
+
+function asArray(reply: unknown): unknown[] {
+  if (!Array.isArray(reply)) throw new Error("unexpected reply from the session store");
+  return reply;
+}
+
+function num(value: unknown): number {
+  const n = typeof value === "number" ? value : Number(value);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function str(value: unknown): string | undefined {
+  if (value === null || value === undefined || value === false) return undefined;
+  if (typeof value === "string") return value;
+  if (Buffer.isBuffer(value)) return value.toString("utf8");
+  return typeof value === "number" ? String(value) : undefined;
+}
+
+function pairs(value: unknown): StoredTraits {
+  if (!Array.isArray(value)) return [];
+  const out: (readonly [string, string])[] = [];
+  for (let i = 0; i + 1 < value.length; i += 2) out.push([str(value[i]) ?? "", str(value[i + 1]) ?? "null"]);
+  return out;
+}
