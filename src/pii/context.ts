@@ -12,7 +12,7 @@ import { isExpression, isReferenceOrMask } from "./values.js";
 
 // `the password is X`, `my wifi password for the portal is now X`, `mot de passe : X`.
 const PASSWORD_PROSE =
-  /(?<![\w-])(?:password|passwort|passwd|passphrase|passcode|kennwort|pw|pwd|mot de passe|contraseña|contrasena|senha|wachtwoord)(?:[ \t]+(?:for|für|pour|para|of)[ \t]+(?:the[ \t]+|my[ \t]+|our[ \t]+|your[ \t]+)?[\w.-]{1,30})?(?:[ \t]+(is|was|ist|est|es|era|é)(?:[ \t]+now)?[ \t]*:?|[ \t]*(:)|[ \t]+(?=[^\s]{0,127}\d))[ \t]*(?:"([^"\r\n]{1,128})"|'([^'\r\n]{1,128})'|([^\s"'`]{1,128}))/gi;
+  /(?<![\w./-])(?:password|passwort|passwd|passphrase|passcode|kennwort|pw|pwd|mot de passe|contraseña|contrasena|senha|wachtwoord)(?:[ \t]+(?:for|für|pour|para|of)[ \t]+(?:the[ \t]+|my[ \t]+|our[ \t]+|your[ \t]+)?[\w.-]{1,30})?(?:[ \t]+(is|was|ist|est|es|era|é)(?:[ \t]+now)?[ \t]*:?|[ \t]*(:)|[ \t]+(?=[^\s]{0,127}\d))[ \t]*(?:"([^"\r\n]{1,128})"|'([^'\r\n]{1,128})'|([^\s"'`]{1,128}))/gi;
 
 // Sentence punctuation after an unquoted value is not part of it.
 const TRAILING_PUNCTUATION = /[.,;)]+$/;

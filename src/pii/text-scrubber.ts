@@ -105,7 +105,7 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
     const isUrl = (s: string, sh: Shape): boolean => sh.slashes >= 2 && sh.colons > 0 && s.includes("://");
     passes.push(regexPass(isUrl, WEBHOOK_URL, PLACEHOLDER.SECRET));
     passes.push(regexPass((s, sh) => sh.at && isUrl(s, sh), URL_PASSWORD, replaceUrlPassword));
-    passes.push(regexPass((s) => s.length >= 20 && VENDOR_TOKEN_HINT.test(s), VENDOR_TOKEN, replaceVendorToken));
+    passes.push(regexPass((s) => s.length >= 15 && VENDOR_TOKEN_HINT.test(s), VENDOR_TOKEN, replaceVendorToken));
     passes.push(regexPass((s) => s.length >= 15 && (s.includes("earer") || s.includes("EARER")), BEARER, replaceBearer));
     passes.push({ applies: (_s, sh) => sh.colons > 0 || sh.equals, run: createKeyValueRedactor(keys) });
   }

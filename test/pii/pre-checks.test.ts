@@ -40,3 +40,21 @@ describe("the vendor-token pre-check", () => {
     expect(createScrubber().text(prose)).toBe(prose);
   });
 });
+
+describe("the length gate before the vendor-token pass", () => {
+  it.each(["xoxb-1234567890", "xapp-1-AB12345678", "sk_live_a1b2c3d4e5"])("lets the shortest tokens through to the detector: %s", (token) => {
+    const scrubbed = createScrubber().text(`token ${token} here`);
+    expect(scrubbed).not.toContain(token);
+    expect(scrubbed).toContain("token ");
+  });
+});
+
+describe("password words by context", () => {
+  it.each(["http://a.pw ses_AAAAAAAAAAAAAAAA9AAAA", "see files/pw 2024-01-01", "host example.pw 10.0"])("does not read a domain or path ending in pw as a password word: %s", (line) => {
+    expect(createScrubber({ detectors: { IP: false } }).text(line)).toBe(line);
+  });
+
+  it("still redacts the value after a real password word", () => {
+    expect(createScrubber().text("pw: s3cr3t-Value")).not.toContain("s3cr3t");
+  });
+});
