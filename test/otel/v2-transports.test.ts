@@ -49,17 +49,18 @@ function checkNames(span: OtlpSpan): void {
 }
 
 describe("yavio-mcp/otel on SDK v2 over stdio (serveStdio in a child process)", () => {
-  it.each(["2025-11-25", "2026-07-28"] as const)("%s: a SERVER span under the client's traceparent, pipe, the era's protocol version, no mcp.session.id, the host's span under it", async (era) => {
+  it.each(["2025-11-25", "2026-07-28"] as const)("%s: a SERVER span under the client's traceparent, pipe, the era's protocol version, no mcp.session.id, the host's span under it; session duration only on 2025-11-25", async (era) => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: ["--import", import.meta.resolve("tsx"), fixture],
-      env: { ...process.env, OTLP_URL: receiver.url } as Record<string, string>,
+      env: { ...process.env, OTLP_URL: receiver.url },
       stderr: "pipe",
     });
     const c = client(era);
     await c.connect(transport);
     const child = (transport as unknown as { _process: ChildProcess })._process;
     const exited = new Promise((resolve) => child.once("exit", resolve));
+    const exportsBefore = receiver.metricExports.length;
     const caller = clientContext("tools/call lookup");
     const result = await c.callTool({ name: "lookup", arguments: { q: "milk" }, _meta: caller.meta });
     caller.end();
@@ -87,6 +88,21 @@ describe("yavio-mcp/otel on SDK v2 over stdio (serveStdio in a child process)", 
     expect(db.parentSpanId).toBe(span.spanId);
     // Nothing else the child exported under this trace is outside the pinned names.
     for (const s of receiver.spans.filter((x) => x.traceId === caller.traceId && x.kind === KIND_SERVER)) checkNames(s);
+    // The child's metrics, exported at its shutdown (before it exits): the tool call's operation
+    // duration in this era over a pipe, and a session duration only where the era has a protocol
+    // session (2026-07-28 has none).
+    const exports = receiver.metricExports.slice(exportsBefore);
+    const childExport = exports.find((m) => histogramPoints(m, "mcp.server.operation.duration").some((p) => attrs(p.attributes)["gen_ai.tool.name"] === "lookup"));
+    expect(childExport).toBeDefined();
+    const [operation] = histogramPoints(childExport!, "mcp.server.operation.duration").filter((p) => attrs(p.attributes)["gen_ai.tool.name"] === "lookup");
+    expect(attrs(operation!.attributes)).toMatchObject({ "mcp.method.name": "tools/call", "mcp.protocol.version": era, "network.transport": "pipe" });
+    expect(Number(operation!.count)).toBe(1);
+    const sessionPoints = exports.flatMap((m) => histogramPoints(m, "mcp.server.session.duration"));
+    if (era === "2025-11-25") {
+      expect(sessionPoints.map((p) => [Number(p.count), attrs(p.attributes)])).toEqual([[1, { "mcp.protocol.version": era, "network.transport": "pipe" }]]);
+    } else {
+      expect(sessionPoints).toEqual([]);
+    }
   }, 60_000);
 });
 
