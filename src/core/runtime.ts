@@ -413,6 +413,7 @@ export class Runtime implements ContextRuntime {
       this.onShutdown?.();
       await this.plugins.shutdown();
       await this.pipeline.shutdown();
+      this.shared?.close();
       if (this.shared !== undefined) await Promise.resolve().then(() => this.store.close?.()).catch(() => undefined);
     })();
     return this.shutdownPromise;

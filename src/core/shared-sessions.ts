@@ -114,6 +114,12 @@ export interface SharedSessionsOptions {
   readonly ended: (session: SessionState, reason: EndReason, at: number) => void;
 }
 
+/** A claim in flight, and the claims its answer started. */
+interface Claim {
+  readonly done: Promise<void>;
+  readonly children: Claim[];
+}
+
 const EMPTY: Traits = Object.freeze({});
 
 /**
@@ -126,7 +132,10 @@ const EMPTY: Traits = Object.freeze({});
  */
 export class SharedSessions {
   private readonly links = new WeakMap<SessionState, SharedLink>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new Set<Claim>();
+  /** The claims started by the answer being handled now (re-claims), if one is. */
+  private answering: Claim[] | undefined;
+  private closed = false;
   private failures = 0;
   private overloaded = 0;
 
@@ -151,16 +160,30 @@ export class SharedSessions {
   }
 
   /**
-   * Settles when no claim is in flight any more, including claims that answers started (a
-   * re-claim after a store restart). Each claim is bounded by the timeout, and so is the chain:
-   * answers start claims only for what the store lost.
+   * Settles when the claims in flight now have settled, with the claims their answers started (a
+   * re-claim after a store restart); claims started later are not waited for (their events go to a
+   * later batch). Bounded by twice the claim timeout: under steady traffic it still settles.
    */
   settled(): Promise<void> | undefined {
     if (this.pending.size === 0) return undefined;
+    let round = [...this.pending];
     const wait = async (): Promise<void> => {
-      while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+      while (round.length > 0) {
+        await Promise.allSettled(round.map((claim) => claim.done));
+        round = round.flatMap((claim) => claim.children);
+      }
     };
-    return wait();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 2 * this.options.timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([wait(), bound]).finally(() => clearTimeout(timer));
+  }
+
+  /** The configuration shut down: no claim is started any more (its answers would find no one). */
+  close(): void {
+    this.closed = true;
   }
 
   get inFlight(): number {
@@ -169,6 +192,10 @@ export class SharedSessions {
 
   /** Runs one claim in the background. Never throws and never rejects. */
   call<T>(run: () => Promise<T>, onReply: (reply: T) => void, onFail: () => void = () => undefined): void {
+    if (this.closed) {
+      safely(onFail);
+      return;
+    }
     if (this.pending.size >= this.options.maxPending) {
       if (this.overloaded++ === 0) {
         this.options.warn({
@@ -190,23 +217,35 @@ export class SharedSessions {
       timer = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
       timer.unref();
     });
-    const tracked = Promise.race([started, timeout]).then(
+    const parent = this.answering;
+    const children: Claim[] = [];
+    const handle = (fn: () => void): void => {
+      this.answering = children;
+      try {
+        safely(fn);
+      } finally {
+        this.answering = undefined;
+      }
+    };
+    const done = Promise.race([started, timeout]).then(
       (reply) => {
         clearTimeout(timer);
         this.succeeded();
-        safely(() => onReply(reply));
+        handle(() => onReply(reply));
       },
       (error: unknown) => {
         clearTimeout(timer);
         this.failed(error);
-        safely(onFail);
+        handle(onFail);
       },
     );
     // A late answer after the timeout is ignored; its rejection must not go unhandled.
     started.catch(() => undefined);
-    this.pending.add(tracked);
-    void tracked.finally(() => {
-      this.pending.delete(tracked);
+    const claim: Claim = { done, children };
+    parent?.push(claim);
+    this.pending.add(claim);
+    void done.finally(() => {
+      this.pending.delete(claim);
       if (this.pending.size === 0 && this.overloaded > 0) this.overloaded = 0;
     });
   }
