@@ -106,7 +106,7 @@ export interface SharedSessionsOptions {
   readonly storedUserId: (userId: string) => string;
   /** A user id as a warning may show it. */
   readonly shownUserId: (userId: string) => string;
-  /** Scrubs one trait value as events are scrubbed. */
+  /** Scrubs a value as events are scrubbed (a traits object: its keys and values). */
   readonly scrubValue: (value: unknown) => unknown;
   /** A run of the session was claimed here although this replica had started it already. */
   readonly lateStart: (session: SessionState) => void;
@@ -272,8 +272,12 @@ export class SharedSessions {
   /** Trait values in store form: scrubbed as on events, one JSON text per key. */
   storedTraits(traits: Readonly<Record<string, unknown>> | undefined): StoredTraits {
     if (traits === undefined) return [];
+    // The whole object, as an event's user_traits is scrubbed: keys scrubbed too, and a value under
+    // a sensitive key (`password`) redacted, which a value alone cannot tell.
+    const scrubbed = this.options.scrubValue(traits);
+    if (typeof scrubbed !== "object" || scrubbed === null || Array.isArray(scrubbed)) return [];
     const out: (readonly [string, string])[] = [];
-    for (const key of Object.keys(traits)) out.push([key, JSON.stringify(this.options.scrubValue(traits[key])) ?? "null"]);
+    for (const [key, value] of Object.entries(scrubbed)) out.push([key, JSON.stringify(value) ?? "null"]);
     return out;
   }
 
