@@ -173,8 +173,13 @@ export class Runtime implements ContextRuntime {
    */
   private endAllSessions(): void {
     if (this.isShutDown) return;
+    // The process is going: a shared session's end cannot wait for the store's answer.
+    this.exiting = true;
     for (const session of [...this.sessions.store.values()]) void this.endSession(session, "shutdown");
   }
+
+  /** Set by the exit path: shared sessions record their end at once (see `SharedLink.end`). */
+  private exiting = false;
 
   /** Emits the session's start once, when the client is known as well as it will be. */
   start(session: SessionState, client: ClientInfo | undefined): void {
@@ -195,7 +200,7 @@ export class Runtime implements ContextRuntime {
   private sessionEnded(session: SessionState, reason: EndReason, at: number): void {
     // A shared session's end is claimed first: only the replica that claims it records session_end.
     const link = this.shared?.linkOf(session);
-    if (link !== undefined && !session.quiet) link.end(reason, at);
+    if (link !== undefined && !session.quiet) link.end(reason, at, this.exiting);
     else this.plugins.sessionEnded(session, reason, at);
     if (this.sessions.size === 0) {
       this.disarmSweeper();

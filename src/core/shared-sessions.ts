@@ -479,11 +479,18 @@ export class SharedLink {
    * The session ended here. Only the replica that claims the end records session_end, with the
    * counts of every replica; an idle end is refused while another replica still sees the session.
    * Without an answer, this replica records its own (the rules may then be broken, and were warned).
+   * `now` (the process is exiting): the end is recorded at once with this replica's counts and the
+   * claim only tells the store — a second session_end from another replica beats a lost one.
    */
-  end(reason: EndReason, at: number): void {
+  end(reason: EndReason, at: number, now = false): void {
     const session = this.session;
     const { sessionIdleTimeoutMs, ended } = this.shared.options;
     const idleSince = reason === "idle" ? at - sessionIdleTimeoutMs : undefined;
+    if (now) {
+      ended(session, reason, at);
+      this.shared.call(() => this.shared.backend.end(session.id, at, idleSince), () => undefined);
+      return;
+    }
     const version = this.version;
     const cell = new IdentityCell(session.userId, session.traits);
     this.shared.call(
