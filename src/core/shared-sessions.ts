@@ -456,6 +456,14 @@ export class SharedLink {
 
   /** Counts carried over from an ended run were counted there: start from them. */
   rebase(): void {
+    this.run += 1;
+    this.advance();
+  }
+
+  /** Which run the counts sent belong to (a rebase starts another). */
+  private run = 0;
+
+  private advance(): void {
     const s = this.session;
     this.sentCounts = { toolCalls: s.toolCalls, resourceReads: s.resourceReads, promptGets: s.promptGets, errors: s.errors };
   }
@@ -471,8 +479,25 @@ export class SharedLink {
       errors: s.errors - sent.errors,
     };
     if (deltas.toolCalls === 0 && deltas.resourceReads === 0 && deltas.promptGets === 0 && deltas.errors === 0) return;
-    this.rebase();
-    this.shared.call(() => this.shared.backend.count(s.id, deltas), () => undefined);
+    // Counted as sent now, so that the next request does not send them twice; a claim that fails
+    // gives them back, and the next request's claim carries them.
+    this.advance();
+    const run = this.run;
+    this.shared.call(
+      () => this.shared.backend.count(s.id, deltas),
+      () => undefined,
+      () => {
+        // A later rebase (a new run starting from its carried counts) settled what was sent.
+        if (this.run !== run) return;
+        const now = this.sentCounts;
+        this.sentCounts = {
+          toolCalls: now.toolCalls - deltas.toolCalls,
+          resourceReads: now.resourceReads - deltas.resourceReads,
+          promptGets: now.promptGets - deltas.promptGets,
+          errors: now.errors - deltas.errors,
+        };
+      },
+    );
   }
 
   /**
