@@ -215,4 +215,15 @@ describeRedis("Redis session store: shutdown", (url) => {
     expect(await connections(name)).toBe(0);
     host.disconnect();
   });
+
+  it("a claim after close() fails and opens no connection again", async () => {
+    const name = `yavio-test-${Math.random().toString(36).slice(2)}`;
+    const store = redisSessionStore({ url, connectionName: name, keyPrefix: testPrefix() });
+    const backend = store.connectShared!({ sessionIdleTimeoutMs: 60_000, warn: () => undefined });
+    expect(await store.ready()).toBe(true);
+    await store.close!();
+    expect(await connections(name)).toBe(0);
+    await expect(backend.touch("ses_after_close", Date.now())).rejects.toThrow(/closed/);
+    expect(await connections(name)).toBe(0);
+  });
 });
