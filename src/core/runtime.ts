@@ -174,8 +174,14 @@ export class Runtime implements ContextRuntime {
   private endAllSessions(): void {
     if (this.isShutDown) return;
     // The process is going: a shared session's end cannot wait for the store's answer.
+    // Only for these ends (ended synchronously): a host that keeps running after a signal of its
+    // own has later sessions end as usual.
     this.exiting = true;
-    for (const session of [...this.sessions.store.values()]) void this.endSession(session, "shutdown");
+    try {
+      for (const session of [...this.sessions.store.values()]) void this.endSession(session, "shutdown");
+    } finally {
+      this.exiting = false;
+    }
   }
 
   /** Set by the exit path: shared sessions record their end at once (see `SharedLink.end`). */
