@@ -173,8 +173,19 @@ export class Runtime implements ContextRuntime {
    */
   private endAllSessions(): void {
     if (this.isShutDown) return;
-    for (const session of [...this.sessions.store.values()]) void this.endSession(session, "shutdown");
+    // The process is going: a shared session's end cannot wait for the store's answer.
+    // Only for these ends (ended synchronously): a host that keeps running after a signal of its
+    // own has later sessions end as usual.
+    this.exiting = true;
+    try {
+      for (const session of [...this.sessions.store.values()]) void this.endSession(session, "shutdown");
+    } finally {
+      this.exiting = false;
+    }
   }
+
+  /** Set by the exit path: shared sessions record their end at once (see `SharedLink.end`). */
+  private exiting = false;
 
   /** Emits the session's start once, when the client is known as well as it will be. */
   start(session: SessionState, client: ClientInfo | undefined): void {
@@ -195,7 +206,7 @@ export class Runtime implements ContextRuntime {
   private sessionEnded(session: SessionState, reason: EndReason, at: number): void {
     // A shared session's end is claimed first: only the replica that claims it records session_end.
     const link = this.shared?.linkOf(session);
-    if (link !== undefined && !session.quiet) link.end(reason, at);
+    if (link !== undefined && !session.quiet) link.end(reason, at, this.exiting);
     else this.plugins.sessionEnded(session, reason, at);
     if (this.sessions.size === 0) {
       this.disarmSweeper();
@@ -413,6 +424,7 @@ export class Runtime implements ContextRuntime {
       this.onShutdown?.();
       await this.plugins.shutdown();
       await this.pipeline.shutdown();
+      this.shared?.close();
       if (this.shared !== undefined) await Promise.resolve().then(() => this.store.close?.()).catch(() => undefined);
     })();
     return this.shutdownPromise;

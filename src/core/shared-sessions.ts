@@ -106,12 +106,18 @@ export interface SharedSessionsOptions {
   readonly storedUserId: (userId: string) => string;
   /** A user id as a warning may show it. */
   readonly shownUserId: (userId: string) => string;
-  /** Scrubs one trait value as events are scrubbed. */
+  /** Scrubs a value as events are scrubbed (a traits object: its keys and values). */
   readonly scrubValue: (value: unknown) => unknown;
   /** A run of the session was claimed here although this replica had started it already. */
   readonly lateStart: (session: SessionState) => void;
   /** This replica claimed the end (or could not ask): its session_end is recorded. */
   readonly ended: (session: SessionState, reason: EndReason, at: number) => void;
+}
+
+/** A claim in flight, and the claims its answer started. */
+interface Claim {
+  readonly done: Promise<void>;
+  readonly children: Claim[];
 }
 
 const EMPTY: Traits = Object.freeze({});
@@ -126,7 +132,10 @@ const EMPTY: Traits = Object.freeze({});
  */
 export class SharedSessions {
   private readonly links = new WeakMap<SessionState, SharedLink>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new Set<Claim>();
+  /** The claims started by the answer being handled now (re-claims), if one is. */
+  private answering: Claim[] | undefined;
+  private closed = false;
   private failures = 0;
   private overloaded = 0;
 
@@ -151,16 +160,30 @@ export class SharedSessions {
   }
 
   /**
-   * Settles when no claim is in flight any more, including claims that answers started (a
-   * re-claim after a store restart). Each claim is bounded by the timeout, and so is the chain:
-   * answers start claims only for what the store lost.
+   * Settles when the claims in flight now have settled, with the claims their answers started (a
+   * re-claim after a store restart); claims started later are not waited for (their events go to a
+   * later batch). Bounded by twice the claim timeout: under steady traffic it still settles.
    */
   settled(): Promise<void> | undefined {
     if (this.pending.size === 0) return undefined;
+    let round = [...this.pending];
     const wait = async (): Promise<void> => {
-      while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+      while (round.length > 0) {
+        await Promise.allSettled(round.map((claim) => claim.done));
+        round = round.flatMap((claim) => claim.children);
+      }
     };
-    return wait();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 2 * this.options.timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([wait(), bound]).finally(() => clearTimeout(timer));
+  }
+
+  /** The configuration shut down: no claim is started any more (its answers would find no one). */
+  close(): void {
+    this.closed = true;
   }
 
   get inFlight(): number {
@@ -169,6 +192,10 @@ export class SharedSessions {
 
   /** Runs one claim in the background. Never throws and never rejects. */
   call<T>(run: () => Promise<T>, onReply: (reply: T) => void, onFail: () => void = () => undefined): void {
+    if (this.closed) {
+      safely(onFail);
+      return;
+    }
     if (this.pending.size >= this.options.maxPending) {
       if (this.overloaded++ === 0) {
         this.options.warn({
@@ -190,23 +217,35 @@ export class SharedSessions {
       timer = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
       timer.unref();
     });
-    const tracked = Promise.race([started, timeout]).then(
+    const parent = this.answering;
+    const children: Claim[] = [];
+    const handle = (fn: () => void): void => {
+      this.answering = children;
+      try {
+        safely(fn);
+      } finally {
+        this.answering = undefined;
+      }
+    };
+    const done = Promise.race([started, timeout]).then(
       (reply) => {
         clearTimeout(timer);
         this.succeeded();
-        safely(() => onReply(reply));
+        handle(() => onReply(reply));
       },
       (error: unknown) => {
         clearTimeout(timer);
         this.failed(error);
-        safely(onFail);
+        handle(onFail);
       },
     );
     // A late answer after the timeout is ignored; its rejection must not go unhandled.
     started.catch(() => undefined);
-    this.pending.add(tracked);
-    void tracked.finally(() => {
-      this.pending.delete(tracked);
+    const claim: Claim = { done, children };
+    parent?.push(claim);
+    this.pending.add(claim);
+    void done.finally(() => {
+      this.pending.delete(claim);
       if (this.pending.size === 0 && this.overloaded > 0) this.overloaded = 0;
     });
   }
@@ -233,8 +272,12 @@ export class SharedSessions {
   /** Trait values in store form: scrubbed as on events, one JSON text per key. */
   storedTraits(traits: Readonly<Record<string, unknown>> | undefined): StoredTraits {
     if (traits === undefined) return [];
+    // The whole object, as an event's user_traits is scrubbed: keys scrubbed too, and a value under
+    // a sensitive key (`password`) redacted, which a value alone cannot tell.
+    const scrubbed = this.options.scrubValue(traits);
+    if (typeof scrubbed !== "object" || scrubbed === null || Array.isArray(scrubbed)) return [];
     const out: (readonly [string, string])[] = [];
-    for (const key of Object.keys(traits)) out.push([key, JSON.stringify(this.options.scrubValue(traits[key])) ?? "null"]);
+    for (const [key, value] of Object.entries(scrubbed)) out.push([key, JSON.stringify(value) ?? "null"]);
     return out;
   }
 
@@ -413,6 +456,14 @@ export class SharedLink {
 
   /** Counts carried over from an ended run were counted there: start from them. */
   rebase(): void {
+    this.run += 1;
+    this.advance();
+  }
+
+  /** Which run the counts sent belong to (a rebase starts another). */
+  private run = 0;
+
+  private advance(): void {
     const s = this.session;
     this.sentCounts = { toolCalls: s.toolCalls, resourceReads: s.resourceReads, promptGets: s.promptGets, errors: s.errors };
   }
@@ -428,19 +479,43 @@ export class SharedLink {
       errors: s.errors - sent.errors,
     };
     if (deltas.toolCalls === 0 && deltas.resourceReads === 0 && deltas.promptGets === 0 && deltas.errors === 0) return;
-    this.rebase();
-    this.shared.call(() => this.shared.backend.count(s.id, deltas), () => undefined);
+    // Counted as sent now, so that the next request does not send them twice; a claim that fails
+    // gives them back, and the next request's claim carries them.
+    this.advance();
+    const run = this.run;
+    this.shared.call(
+      () => this.shared.backend.count(s.id, deltas),
+      () => undefined,
+      () => {
+        // A later rebase (a new run starting from its carried counts) settled what was sent.
+        if (this.run !== run) return;
+        const now = this.sentCounts;
+        this.sentCounts = {
+          toolCalls: now.toolCalls - deltas.toolCalls,
+          resourceReads: now.resourceReads - deltas.resourceReads,
+          promptGets: now.promptGets - deltas.promptGets,
+          errors: now.errors - deltas.errors,
+        };
+      },
+    );
   }
 
   /**
    * The session ended here. Only the replica that claims the end records session_end, with the
    * counts of every replica; an idle end is refused while another replica still sees the session.
    * Without an answer, this replica records its own (the rules may then be broken, and were warned).
+   * `now` (the process is exiting): the end is recorded at once with this replica's counts and the
+   * claim only tells the store — a second session_end from another replica beats a lost one.
    */
-  end(reason: EndReason, at: number): void {
+  end(reason: EndReason, at: number, now = false): void {
     const session = this.session;
     const { sessionIdleTimeoutMs, ended } = this.shared.options;
     const idleSince = reason === "idle" ? at - sessionIdleTimeoutMs : undefined;
+    if (now) {
+      ended(session, reason, at);
+      this.shared.call(() => this.shared.backend.end(session.id, at, idleSince), () => undefined);
+      return;
+    }
     const version = this.version;
     const cell = new IdentityCell(session.userId, session.traits);
     this.shared.call(

@@ -18,8 +18,8 @@ export interface PipelineOptions<T> {
   warn: Warn;
   /**
    * Called before each batch is cut: a promise here delays the cut until it settles (the caller
-   * bounds it), so that what `prepare` reads is settled. What it adds to the queue meanwhile is
-   * exported by the flush under way. Default: none.
+   * bounds it), so that what `prepare` reads is settled. The batch then takes only what was
+   * enqueued before the call; what is enqueued meanwhile waits for the next batch. Default: none.
    */
   beforeExport?: (() => Promise<void> | undefined) | undefined;
   /** Items held before new ones are dropped. Default 10 000. */
@@ -256,7 +256,7 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
    * the host's event loop for tens of milliseconds: the work is cut into slices of about
    * SLICE_MS, and the loop is given back between them.
    */
-  const takeBatch = async (): Promise<WireEvent[]> => {
+  const takeBatch = async (limit = Infinity): Promise<WireEvent[]> => {
     const batch: WireEvent[] = [];
     building = batch;
     let bytes = ENVELOPE_BYTES;
@@ -269,7 +269,8 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
     }
     let i = 0;
     let sliceStart = performance.now();
-    while (i < queue.length && batch.length < cfg.maxBatch) {
+    // `taken` is the number of queue[i] here: events enqueued after `limit` wait for the next batch.
+    while (i < queue.length && batch.length < cfg.maxBatch && taken < limit) {
       const p = prepareOne(queue[i] as T);
       i += 1;
       taken += 1;
@@ -326,12 +327,12 @@ export function createPipeline<T>(options: PipelineOptions<T>): Pipeline<T> {
   };
 
   const exportOnce = async (): Promise<void> => {
+    // What `beforeExport` waits for is what the events enqueued so far need: the batch takes only
+    // those, the events enqueued meanwhile go into the next one.
+    const cut = enqueued;
     const gate = options.beforeExport?.();
-    if (gate !== undefined) {
-      await gate.catch(() => undefined);
-      drainTarget = Math.max(drainTarget, enqueued);
-    }
-    const batch = await takeBatch();
+    if (gate !== undefined) await gate.catch(() => undefined);
+    const batch = await takeBatch(gate === undefined ? Infinity : cut);
     if (batch.length === 0) {
       building = undefined;
       return;

@@ -54,6 +54,9 @@ export type RedisSessionStoreOptions = (
   connectionName?: string | undefined;
 };
 
+/** How long the store's own connection attempt may take. */
+const CONNECT_TIMEOUT_MS = 2000;
+
 type Send = (args: string[]) => Promise<unknown>;
 
 interface OwnedClient {
@@ -98,6 +101,8 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
   private readonly claimTimeoutMs: number | undefined;
   private owned: Promise<OwnedClient | undefined> | undefined;
   private users = 0;
+  /** The last configuration using it shut down: no claim opens a connection again. */
+  private closed = false;
   private readonly shas = new Map<string, string>();
 
   constructor(options: RedisSessionStoreOptions) {
@@ -131,18 +136,29 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     this.claimTimeoutMs = timeout;
   }
 
-  async ready(): Promise<boolean> {
-    try {
-      if (this.hostClient === undefined && (await this.ownedClient()) === undefined) return false;
-      await this.sender()(["PING"]);
-      return true;
-    } catch {
-      return false;
-    }
+  ready(): Promise<boolean> {
+    const attempt = (async (): Promise<boolean> => {
+      try {
+        if (this.hostClient === undefined && (this.closed || (await this.ownedClient()) === undefined)) return false;
+        await this.sender()(["PING"]);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    // The store's socket and reconnect timer are unref'd: a host that awaits ready() at the top
+    // level would see its process end under the await (exit 13). This timer, ref'd, holds the
+    // event loop until the first attempt settled, and bounds it.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), CONNECT_TIMEOUT_MS + (this.claimTimeoutMs ?? 1000));
+    });
+    return Promise.race([attempt, bound]).finally(() => clearTimeout(timer));
   }
 
   connectShared(context: SharedStoreContext): SharedSessionBackend {
     this.users += 1;
+    this.closed = false;
     // Connect now, not at the first request: the first claims then find the connection open.
     if (this.hostClient === undefined) void this.ownedClient();
     const ttl = String(this.ttlOption ?? 2 * context.sessionIdleTimeoutMs);
@@ -183,7 +199,9 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
   /** One configuration stopped using the store; the last one closes the client the store opened. */
   close(): Promise<void> {
     this.users = Math.max(0, this.users - 1);
-    if (this.users > 0 || this.owned === undefined) return Promise.resolve();
+    if (this.users > 0) return Promise.resolve();
+    this.closed = true;
+    if (this.owned === undefined) return Promise.resolve();
     const owned = this.owned;
     this.owned = undefined;
     return owned.then((client) => client?.destroy()).catch(() => undefined);
@@ -200,8 +218,8 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
       return (args) => nodeRedis.sendCommand(args);
     }
     return async (args) => {
-      const client = await this.ownedClient();
-      if (client === undefined) throw new Error("the redis package is not installed");
+      const client = this.closed ? undefined : await this.ownedClient();
+      if (client === undefined) throw new Error(this.closed ? "the session store is closed" : "the ioredis package is not installed");
       return client.sendCommand(args);
     };
   }
@@ -222,7 +240,7 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
           // instead of queueing without bound.
           enableOfflineQueue: false,
           maxRetriesPerRequest: 0,
-          connectTimeout: 2000,
+          connectTimeout: CONNECT_TIMEOUT_MS,
           retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
         });
         // The analytics connection and its reconnect timer must not keep the host's process alive.

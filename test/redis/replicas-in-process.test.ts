@@ -35,6 +35,10 @@ function replica(url: string, prefix: string, extra: Record<string, unknown> = {
     return { content: [] };
   });
   server.registerTool("work", {}, () => ({ content: [{ type: "text", text: "ok" }] }));
+  server.registerTool("profile", {}, (ctx) => {
+    ctx.yavio.identify("u1", { password: "hunter2", contact: "jane.doe@example.com", "jane.doe@example.com": "reachable", plan: "pro" });
+    return { content: [] };
+  });
   return { sink, warnings, server, handle: getYavio(server), ready: () => sessionStore.ready() };
 }
 
@@ -162,6 +166,27 @@ describeRedis("Redis session store: two replicas in one process", (url) => {
   });
 });
 
+describeRedis("Redis session store: traits in Redis", (url) => {
+  it("are scrubbed as an object, as on events: a sensitive key's value is redacted and keys are scrubbed", async () => {
+    const prefix = testPrefix();
+    const a = replica(url, prefix);
+    open.push(a);
+    expect(await a.ready()).toBe(true);
+    const client = await connectClient(a.server);
+    await client.callTool({ name: "profile", arguments: {} });
+    await a.handle.flush();
+    const keys = await dumpKeys(url, prefix);
+    const text = keys.flatMap((k) => [k.key, ...k.values]).join(" ");
+    expect(text).toContain("pro");
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("jane.doe");
+    // What Redis holds is what the event says.
+    const identify = ofType(a.sink.events, "identify")[0]!;
+    expect(JSON.stringify(identify.user_traits)).not.toContain("hunter2");
+    expect(identify.user_traits).toMatchObject({ plan: "pro" });
+  });
+});
+
 describeRedis("Redis session store: shutdown", (url) => {
   async function connections(name: string): Promise<number> {
     const probe = new Redis(url);
@@ -189,5 +214,16 @@ describeRedis("Redis session store: shutdown", (url) => {
     expect(await host.ping()).toBe("PONG");
     expect(await connections(name)).toBe(0);
     host.disconnect();
+  });
+
+  it("a claim after close() fails and opens no connection again", async () => {
+    const name = `yavio-test-${Math.random().toString(36).slice(2)}`;
+    const store = redisSessionStore({ url, connectionName: name, keyPrefix: testPrefix() });
+    const backend = store.connectShared!({ sessionIdleTimeoutMs: 60_000, warn: () => undefined });
+    expect(await store.ready()).toBe(true);
+    await store.close!();
+    expect(await connections(name)).toBe(0);
+    await expect(backend.touch("ses_after_close", Date.now())).rejects.toThrow(/closed/);
+    expect(await connections(name)).toBe(0);
   });
 });
