@@ -1,6 +1,6 @@
 /**
  * The event as it leaves the process: Yavio ingest v1 field names (snake_case), JSON-safe.
- * See ../shared/contracts/yavio-ingest-v1.openapi.yaml.
+ * See contracts/yavio-ingest-v1.openapi.yaml in the repository.
  */
 export type EventType =
   | "connection"
