@@ -8,7 +8,7 @@ export type { HeaderSource } from "./platform.js";
 export { errorText, PluginChain } from "./plugin.js";
 export type { AnalyticsCall, ConnectionFacts, OutgoingOutcome, OutgoingRequest, PluginHost, PluginRequest, RequestOutcome, ResourceNames, YavioPlugin } from "./plugin.js";
 export { Runtime } from "./runtime.js";
-export { noteThrown, ServerCore } from "./server-core.js";
+export { ServerCore, watchThrown } from "./server-core.js";
 export type { Connection, IncomingRequest, ServerPort } from "./server-core.js";
 export { InMemorySessionStore, Sessions, SessionSlot } from "./sessions.js";
 export type { EndReason, SessionStore } from "./sessions.js";

@@ -361,10 +361,30 @@ export class ServerCore {
 }
 
 /** Notes a tool handler's error on the current request, then rethrows the very same error. */
-export function noteThrown(error: unknown): never {
+function noteThrown(error: unknown): never {
   const ctx = requestStorage.getStore();
   if (ctx) ctx.thrown = error;
   throw error;
+}
+
+/**
+ * `fn`, wrapped so that what it throws (synchronously or by rejecting) is noted on the current
+ * request before it goes on, unchanged: the SDK turns a thrown tool error into a result, and the
+ * error's class would be lost. `fn` still runs exactly once, with the same `this` and arguments.
+ */
+export function watchThrown<F extends (this: unknown, ...args: never[]) => unknown>(fn: F): F {
+  return function (this: unknown, ...args: Parameters<F>): unknown {
+    let out: unknown;
+    try {
+      out = fn.apply(this, args);
+    } catch (error) {
+      noteThrown(error);
+    }
+    if (out !== null && typeof out === "object" && typeof (out as Promise<unknown>).then === "function") {
+      return (out as Promise<unknown>).then(undefined, noteThrown);
+    }
+    return out;
+  } as F;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

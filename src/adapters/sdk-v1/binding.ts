@@ -1,6 +1,6 @@
 import type { ClientInfo } from "../../identity/index.js";
 import type { IncomingRequest } from "../../core/index.js";
-import { headerValue, noteThrown } from "../../core/index.js";
+import { headerValue, watchThrown } from "../../core/index.js";
 import type { JsonRpcRequest, RequestExtra, TransportLike } from "../protocol/index.js";
 import { principalOf, ProtocolBinding, shapeDeclares, transportKind, WRAPPED } from "../protocol/index.js";
 
@@ -89,18 +89,7 @@ export class V1Binding extends ProtocolBinding {
     const tool = tools[name];
     const original = tool?.handler;
     if (typeof original !== "function" || (original as { [WRAPPED]?: boolean })[WRAPPED]) return;
-    const watched = function (this: unknown, ...args: unknown[]): unknown {
-      let out: unknown;
-      try {
-        out = (original as (...a: unknown[]) => unknown).apply(this, args);
-      } catch (error) {
-        noteThrown(error);
-      }
-      if (out !== null && typeof out === "object" && typeof (out as Promise<unknown>).then === "function") {
-        return (out as Promise<unknown>).then(undefined, noteThrown);
-      }
-      return out;
-    };
+    const watched = watchThrown(original as (...args: unknown[]) => unknown);
     (watched as { [WRAPPED]?: boolean })[WRAPPED] = true;
     tool!.handler = watched;
   }

@@ -1,6 +1,6 @@
 import type { ClientInfo } from "../../identity/index.js";
 import type { IncomingRequest } from "../../core/index.js";
-import { noteThrown } from "../../core/index.js";
+import { watchThrown } from "../../core/index.js";
 import type { JsonRpcRequest, LowLevelServer, McpServerLike, RequestExtra, TransportLike } from "../protocol/index.js";
 import { principalOf, ProtocolBinding, shapeDeclares, transportKind } from "../protocol/index.js";
 
@@ -118,18 +118,7 @@ export class V2Binding extends ProtocolBinding {
       this.interceptionFailed("executeToolHandler() not found: thrown tool errors are recorded without their class");
       return;
     }
-    mcp.executeToolHandler = function (this: unknown, tool: unknown, args: unknown, ctx: unknown): unknown {
-      let out: unknown;
-      try {
-        out = original.call(this, tool, args, ctx);
-      } catch (error) {
-        noteThrown(error);
-      }
-      if (out !== null && typeof out === "object" && typeof (out as Promise<unknown>).then === "function") {
-        return (out as Promise<unknown>).then(undefined, noteThrown);
-      }
-      return out;
-    };
+    mcp.executeToolHandler = watchThrown(original);
   }
 
   /** Whether the host's own schema has the intent argument: v2 keeps zod objects (raw shapes are wrapped). */
