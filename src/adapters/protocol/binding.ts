@@ -300,6 +300,17 @@ export abstract class ProtocolBinding implements ServerPort {
   }
 }
 
+/** A request's target: the tool or prompt name, or the resource URI. */
+export function targetOf(params: JsonRpcRequest["params"]): string | undefined {
+  const target = params?.name ?? params?.uri;
+  return typeof target === "string" ? target : undefined;
+}
+
+/** `value` if it is an object (a `_meta`, an `inputResponses`), else undefined. */
+export function recordOf(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : undefined;
+}
+
 /** Registered resource names, read in the pipeline when an event is built. */
 class RegisteredResources implements ResourceNames {
   constructor(private readonly mcp: McpServerLike) {}

@@ -2,7 +2,7 @@ import type { ClientInfo } from "../../identity/index.js";
 import type { IncomingRequest } from "../../core/index.js";
 import { headerValue, watchThrown } from "../../core/index.js";
 import type { JsonRpcRequest, RequestExtra, TransportLike } from "../protocol/index.js";
-import { principalOf, ProtocolBinding, shapeDeclares, transportKind, WRAPPED } from "../protocol/index.js";
+import { principalOf, ProtocolBinding, recordOf, shapeDeclares, targetOf, transportKind, WRAPPED } from "../protocol/index.js";
 
 /**
  * The SDK 1.x adapter (`@modelcontextprotocol/sdk`): how a v1 request reads, where a thrown tool
@@ -26,12 +26,10 @@ class V1Request implements IncomingRequest {
   ) {
     const params = request.params;
     this.method = request.method;
-    const target = params?.name ?? params?.uri;
-    this.target = typeof target === "string" ? target : undefined;
+    this.target = targetOf(params);
     this.arguments = params?.arguments;
     this.requestId = extra.requestId;
-    const meta = params?._meta;
-    this.meta = meta !== null && typeof meta === "object" ? (meta as Record<string, unknown>) : undefined;
+    this.meta = recordOf(params?._meta);
   }
 
   get sessionKeyInput(): unknown {

@@ -2,7 +2,7 @@ import type { ClientInfo } from "../../identity/index.js";
 import type { IncomingRequest } from "../../core/index.js";
 import { watchThrown } from "../../core/index.js";
 import type { JsonRpcRequest, LowLevelServer, McpServerLike, RequestExtra, TransportLike } from "../protocol/index.js";
-import { principalOf, ProtocolBinding, shapeDeclares, transportKind } from "../protocol/index.js";
+import { principalOf, ProtocolBinding, recordOf, shapeDeclares, targetOf, transportKind } from "../protocol/index.js";
 
 /**
  * The SDK 2.x adapter (`@modelcontextprotocol/server`). v2 keeps the request handler map and the
@@ -53,18 +53,15 @@ class V2Request implements IncomingRequest {
   ) {
     const params = request.params;
     this.method = request.method;
-    const target = params?.name ?? params?.uri;
-    this.target = typeof target === "string" ? target : undefined;
+    this.target = targetOf(params);
     this.arguments = params?.arguments;
     const mcpReq = ctx.mcpReq;
     const id = mcpReq?.id;
     this.requestId = typeof id === "string" || typeof id === "number" ? id : undefined;
-    const meta = mcpReq?._meta ?? params?._meta;
-    this.meta = meta !== null && typeof meta === "object" ? (meta as Record<string, unknown>) : undefined;
+    this.meta = recordOf(mcpReq?._meta ?? params?._meta);
     const version = mcpReq?.envelope?.[PROTOCOL_VERSION_KEY];
     this.protocolVersion = typeof version === "string" ? version : undefined;
-    const responses = mcpReq?.inputResponses;
-    this.inputResponses = responses !== null && typeof responses === "object" ? (responses as Record<string, unknown>) : undefined;
+    this.inputResponses = recordOf(mcpReq?.inputResponses);
   }
 
   get sessionKeyInput(): unknown {
