@@ -431,4 +431,3 @@ export class Runtime implements ContextRuntime {
   }
 }
 
-export { errorText };
