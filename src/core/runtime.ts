@@ -30,6 +30,12 @@ export const SHARED_MAX_PENDING = 5000;
 /** A pseudonym made by `hashUserId`: already in the form events carry. */
 const PSEUDONYM = /^uh_[0-9a-f]{32}$/;
 
+/** Text that passes every PII detector's pre-check, so that warming up runs each of them. */
+const WARM_UP_TEXT =
+  "mail jane.doe@example.com, call +49 30 1234 5678 or 415-555-0100, card 4111 1111 1111 1111, iban DE89370400440532013000, " +
+  "ssn 078-05-1120, ip 192.168.0.1 or 2001:db8::1, https://user:pw@example.com/hooks/abc, Authorization: Bearer abcdefghijklmnop, " +
+  "api_key=sk_live_abcdefghijklmnopqrstu, -----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----, my phone number is 5550100";
+
 /** How soon after a session ends (off stdio) its events are exported. */
 export const SESSION_END_FLUSH_MS = 100;
 
@@ -98,6 +104,39 @@ export class Runtime implements ContextRuntime {
     this.discovery = this.core.captureDiscovery ? new Discovery(this) : undefined;
     this.intent = this.core.intent === undefined ? undefined : new IntentCapture(this.core.intent, this.warn);
     this.exitPreparer = addExitPreparer(() => this.endAllSessions());
+    if (this.core.events) this.warmUp();
+  }
+
+  /**
+   * Runs the event preparation's rules once on a made-up event, now, at construction: the PII
+   * detectors' regular expressions are compiled on their first use, and that should not be the
+   * host's first tool calls. Nothing leaves this function; beforeSend is not called.
+   */
+  private warmUp(): void {
+    try {
+      const wire: WireEvent = {
+        event_id: "00000000-0000-4000-8000-000000000000",
+        event_type: "tool_call",
+        trace_id: "tr_warmup",
+        session_id: "ses_warmup",
+        timestamp: new Date(0).toISOString(),
+        source: "server",
+        sdk_version: "0",
+        tool_name: "warm_up",
+        input_keys: ["text"],
+        input_types: { text: "string" },
+        input_values: { text: WARM_UP_TEXT, password: "x" },
+        output_content: [{ type: "text", text: WARM_UP_TEXT }],
+        metadata: { note: WARM_UP_TEXT },
+      };
+      // Twice: a regular expression is interpreted on its first run and compiled on the next.
+      for (let i = 0; i < 2; i++) {
+        const scrubbed = this.scrubber === undefined ? wire : scrubEvent(wire, this.scrubber);
+        truncateEvent(scrubbed);
+      }
+    } catch {
+      // Warming up is an optimisation: the real events report their own failures.
+    }
   }
 
   /** A store shared by replicas: its backend, and the rules that run against it. Never throws. */
