@@ -1,5 +1,5 @@
 import type { EventGate, EventType, QueuedEvent, WireBuilder, WireEvent } from "../event/index.js";
-import { EventRecord, scrubEvent, truncateEvent } from "../event/index.js";
+import { createEventScrubber, EventRecord, truncateEvent } from "../event/index.js";
 import type { ClientInfo, SessionState } from "../identity/index.js";
 import { validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
@@ -62,6 +62,8 @@ export class Runtime implements ContextRuntime {
   /** Intent capture; undefined unless `capture.intent` is on. */
   readonly intent: IntentCapture | undefined;
   private readonly scrubber: Scrubber | undefined;
+  /** The scrubber as events use it: it remembers names and traits that repeat. */
+  private readonly scrubEvent: ((wire: WireEvent) => WireEvent) | undefined;
   private readonly hashUserIds: boolean;
   private sweeper: NodeJS.Timeout | undefined;
   private shutdownPromise: Promise<void> | undefined;
@@ -76,6 +78,7 @@ export class Runtime implements ContextRuntime {
     this.warn = createWarner({ onWarning: options.onWarning, logger: options.logger, logLevel: options.logLevel });
     const pii = options.pii;
     this.scrubber = pii === false ? undefined : createScrubber(pii ?? {});
+    this.scrubEvent = this.scrubber === undefined ? undefined : createEventScrubber(this.scrubber);
     this.hashUserIds = pii !== false && pii?.hashUserIds === true;
     if (this.hashUserIds && this.core.hashSecret === undefined) {
       this.warn({
@@ -131,7 +134,7 @@ export class Runtime implements ContextRuntime {
       };
       // Twice: a regular expression is interpreted on its first run and compiled on the next.
       for (let i = 0; i < 2; i++) {
-        const scrubbed = this.scrubber === undefined ? wire : scrubEvent(wire, this.scrubber);
+        const scrubbed = this.scrubEvent === undefined ? wire : this.scrubEvent(wire);
         truncateEvent(scrubbed);
       }
     } catch {
@@ -311,9 +314,9 @@ export class Runtime implements ContextRuntime {
       this.warn({ code: "YAVIO-1300", message: `event could not be built: ${errorText(error)}`, sessionId: item.sessionId });
       return null;
     }
-    if (this.scrubber) {
+    if (this.scrubEvent) {
       try {
-        wire = scrubEvent(wire, this.scrubber);
+        wire = this.scrubEvent(wire);
       } catch (error) {
         this.warn({
           code: "YAVIO-1301",
