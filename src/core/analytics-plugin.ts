@@ -243,25 +243,39 @@ function recordInputResponses(recorder: EventRecorder, session: SessionState, tr
   }
 }
 
-interface InputSummary {
+/** Argument names and their JSON types. */
+interface InputShape {
   keys: string[];
   types: Record<string, string>;
-  values: unknown;
 }
 
-/** Keys and types now (a few property reads); the values by reference, bounded. */
+/**
+ * What an event keeps of the arguments: with capture.inputs their values, by reference when they are
+ * small enough — then names and types are read from them in the pipeline, as the values are;
+ * otherwise (values not kept, or replaced by a size marker) names and types are read now.
+ */
+type InputSummary = { readonly values: Record<string, unknown>; readonly shape?: undefined } | { readonly values: unknown; readonly shape: InputShape };
+
 function inputSummary(args: unknown, captureValues: boolean): InputSummary | undefined {
   if (args === null || typeof args !== "object" || Array.isArray(args)) return undefined;
+  const record = args as Record<string, unknown>;
+  if (!captureValues) return { values: undefined, shape: shapeOf(record) };
+  const bounded = boundForQueue(record);
+  return bounded === record ? { values: record } : { values: bounded, shape: shapeOf(record) };
+}
+
+function shapeOf(args: Record<string, unknown>): InputShape {
   const keys = Object.keys(args);
   const types: Record<string, string> = {};
-  for (const key of keys) types[key] = typeOf((args as Record<string, unknown>)[key]);
-  return { keys, types, values: captureValues ? boundForQueue(args) : undefined };
+  for (const key of keys) types[key] = typeOf(args[key]);
+  return { keys, types };
 }
 
 function applyInput(wire: WireEvent, input: InputSummary | undefined): void {
   if (input === undefined) return;
-  wire.input_keys = input.keys;
-  wire.input_types = input.types;
+  const shape = input.shape ?? shapeOf(input.values);
+  wire.input_keys = shape.keys;
+  wire.input_types = shape.types;
   if (input.values !== undefined) wire.input_values = input.values;
 }
 

@@ -435,7 +435,8 @@ export interface RequestStart {
 
 /**
  * One request: its session (the slot's, and the one it started in), one trace for everything it
- * records, and the facts plugins see. It is the AsyncLocalStorage store while the handler runs.
+ * records, and the facts plugins see. It is `ctx.yavio`, and with `ambientContext` the
+ * AsyncLocalStorage store while the handler runs.
  */
 export class RequestContext extends SlotContext implements PluginRequest {
   private trace: string | undefined;
@@ -536,10 +537,29 @@ export function setLatestRuntime(runtime: ContextRuntime): void {
   latestRuntime = runtime;
 }
 
+let withoutAmbientWarned = false;
+/** Requests running now in configurations without `ambientContext`: the `yavio` export cannot see them. */
+let requestsWithoutAmbient = 0;
+
+/** A request of a configuration without `ambientContext` started (+1) or ended (-1). */
+export function countRequestWithoutAmbient(delta: 1 | -1): void {
+  requestsWithoutAmbient += delta;
+}
+
 function outside(method: string): void {
+  const warn = latestRuntime?.warn ?? createWarner();
+  if (requestsWithoutAmbient > 0) {
+    // Most likely called from a handler: say what to do about it rather than "outside a handler".
+    if (withoutAmbientWarned) return;
+    withoutAmbientWarned = true;
+    warn({
+      code: "YAVIO-1109",
+      message: `yavio.${method}() found no request: requests run without ambient context (ambientContext is off by default); ignored. Use ctx.yavio, or pass ambientContext: true (warned once)`,
+    });
+    return;
+  }
   if (outsideWarned) return;
   outsideWarned = true;
-  const warn = latestRuntime?.warn ?? createWarner();
   warn({ code: "YAVIO-1105", message: `yavio.${method}() called outside an MCP handler: ignored (warned once)` });
 }
 
@@ -594,8 +614,9 @@ function current(method: string): YavioContext | undefined {
 
 /**
  * The analytics API for code called from a handler, without `ctx`: resolves the current session
- * through AsyncLocalStorage. Outside any handler its calls do nothing and warn YAVIO-1105 once —
- * except `forUser`, which is made for code outside handlers.
+ * through AsyncLocalStorage, for servers wrapped with `ambientContext: true`. Outside any handler
+ * its calls do nothing and warn YAVIO-1105 once (YAVIO-1109 when requests run without ambient
+ * context) — except `forUser`, which is made for code outside handlers.
  * @example
  * import { yavio } from "yavio-mcp";
  * yavio.track("report_generated", { pages: 3 });

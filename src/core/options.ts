@@ -56,6 +56,14 @@ export interface WithYavioOptions extends DeliveryOptions {
    * work as usual. For OpenTelemetry only: `{ events: false, plugins: [otel()] }`. Default `true`.
    */
   events?: boolean | undefined;
+  /**
+   * `true` makes the exported `yavio` object (the ambient context) find the current request in code
+   * called from a handler, through AsyncLocalStorage. Off by default: on Node 20 an entered
+   * AsyncLocalStorage makes every promise of the process carry it (≈ 5 KB of allocation per tool call
+   * on the MCP SDK), and `ctx.yavio` does the same for free. Off, `yavio.*` inside a handler does
+   * nothing and warns YAVIO-1109 once. Default `false`.
+   */
+  ambientContext?: boolean | undefined;
   /** Where session state lives. Default: this process's memory. */
   sessionStore?: SessionStore | undefined;
   /** A session with no request for this long ends. Default 30 minutes. */
@@ -104,6 +112,8 @@ export interface ResolvedCoreOptions {
   hashSecret: string | undefined;
   plugins: readonly YavioPlugin[];
   events: boolean;
+  /** Requests run inside AsyncLocalStorage, for the `yavio` export. */
+  ambientContext: boolean;
   sessionStore: SessionStore | undefined;
 }
 
@@ -153,6 +163,9 @@ export function resolveCoreOptions(options: WithYavioOptions, env: Readonly<Reco
     throw new YavioConfigError("YAVIO-1003", "options.plugins must be an array of plugin objects with a name");
   }
   if (options.events !== undefined && typeof options.events !== "boolean") throw new YavioConfigError("YAVIO-1003", "options.events must be a boolean");
+  if (options.ambientContext !== undefined && typeof options.ambientContext !== "boolean") {
+    throw new YavioConfigError("YAVIO-1003", "options.ambientContext must be a boolean");
+  }
   const store = options.sessionStore;
   if (store !== undefined && (store === null || typeof store !== "object" || typeof store.get !== "function" || typeof store.getSlot !== "function")) {
     throw new YavioConfigError("YAVIO-1003", "options.sessionStore must implement SessionStore");
@@ -160,6 +173,7 @@ export function resolveCoreOptions(options: WithYavioOptions, env: Readonly<Reco
   return {
     plugins,
     events: options.events ?? true,
+    ambientContext: options.ambientContext ?? false,
     sessionStore: store,
     hashSecret,
     captureInputs: capture.inputs ?? true,

@@ -1,5 +1,5 @@
 import type { EventGate, EventType, QueuedEvent, WireBuilder, WireEvent } from "../event/index.js";
-import { EventRecord, scrubEvent, truncateEvent } from "../event/index.js";
+import { createEventScrubber, EventRecord, truncateEvent } from "../event/index.js";
 import type { ClientInfo, SessionState } from "../identity/index.js";
 import { validateUserId } from "../identity/index.js";
 import type { Scrubber } from "../pii/index.js";
@@ -30,6 +30,12 @@ export const SHARED_MAX_PENDING = 5000;
 /** A pseudonym made by `hashUserId`: already in the form events carry. */
 const PSEUDONYM = /^uh_[0-9a-f]{32}$/;
 
+/** Text that passes every PII detector's pre-check, so that warming up runs each of them. */
+const WARM_UP_TEXT =
+  "mail jane.doe@example.com, call +49 30 1234 5678 or 415-555-0100, card 4111 1111 1111 1111, iban DE89370400440532013000, " +
+  "ssn 078-05-1120, ip 192.168.0.1 or 2001:db8::1, https://user:pw@example.com/hooks/abc, Authorization: Bearer abcdefghijklmnop, " +
+  "api_key=sk_live_abcdefghijklmnopqrstu, -----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----, my phone number is 5550100";
+
 /** How soon after a session ends (off stdio) its events are exported. */
 export const SESSION_END_FLUSH_MS = 100;
 
@@ -56,6 +62,8 @@ export class Runtime implements ContextRuntime {
   /** Intent capture; undefined unless `capture.intent` is on. */
   readonly intent: IntentCapture | undefined;
   private readonly scrubber: Scrubber | undefined;
+  /** The scrubber as events use it: it remembers names and traits that repeat. */
+  private readonly scrubEvent: ((wire: WireEvent) => WireEvent) | undefined;
   private readonly hashUserIds: boolean;
   private sweeper: NodeJS.Timeout | undefined;
   private shutdownPromise: Promise<void> | undefined;
@@ -70,6 +78,7 @@ export class Runtime implements ContextRuntime {
     this.warn = createWarner({ onWarning: options.onWarning, logger: options.logger, logLevel: options.logLevel });
     const pii = options.pii;
     this.scrubber = pii === false ? undefined : createScrubber(pii ?? {});
+    this.scrubEvent = this.scrubber === undefined ? undefined : createEventScrubber(this.scrubber);
     this.hashUserIds = pii !== false && pii?.hashUserIds === true;
     if (this.hashUserIds && this.core.hashSecret === undefined) {
       this.warn({
@@ -98,6 +107,39 @@ export class Runtime implements ContextRuntime {
     this.discovery = this.core.captureDiscovery ? new Discovery(this) : undefined;
     this.intent = this.core.intent === undefined ? undefined : new IntentCapture(this.core.intent, this.warn);
     this.exitPreparer = addExitPreparer(() => this.endAllSessions());
+    if (this.core.events) this.warmUp();
+  }
+
+  /**
+   * Runs the event preparation's rules once on a made-up event, now, at construction: the PII
+   * detectors' regular expressions are compiled on their first use, and that should not be the
+   * host's first tool calls. Nothing leaves this function; beforeSend is not called.
+   */
+  private warmUp(): void {
+    try {
+      const wire: WireEvent = {
+        event_id: "00000000-0000-4000-8000-000000000000",
+        event_type: "tool_call",
+        trace_id: "tr_warmup",
+        session_id: "ses_warmup",
+        timestamp: new Date(0).toISOString(),
+        source: "server",
+        sdk_version: "0",
+        tool_name: "warm_up",
+        input_keys: ["text"],
+        input_types: { text: "string" },
+        input_values: { text: WARM_UP_TEXT, password: "x" },
+        output_content: [{ type: "text", text: WARM_UP_TEXT }],
+        metadata: { note: WARM_UP_TEXT },
+      };
+      // Twice: a regular expression is interpreted on its first run and compiled on the next.
+      for (let i = 0; i < 2; i++) {
+        const scrubbed = this.scrubEvent === undefined ? wire : this.scrubEvent(wire);
+        truncateEvent(scrubbed);
+      }
+    } catch {
+      // Warming up is an optimisation: the real events report their own failures.
+    }
   }
 
   /** A store shared by replicas: its backend, and the rules that run against it. Never throws. */
@@ -272,9 +314,9 @@ export class Runtime implements ContextRuntime {
       this.warn({ code: "YAVIO-1300", message: `event could not be built: ${errorText(error)}`, sessionId: item.sessionId });
       return null;
     }
-    if (this.scrubber) {
+    if (this.scrubEvent) {
       try {
-        wire = scrubEvent(wire, this.scrubber);
+        wire = this.scrubEvent(wire);
       } catch (error) {
         this.warn({
           code: "YAVIO-1301",

@@ -1,7 +1,7 @@
 import type { ClientInfo, SessionState } from "../identity/index.js";
 import { newTraceId } from "../identity/index.js";
 import type { RequestStart, YavioContext } from "./context.js";
-import { RequestContext, requestStorage } from "./context.js";
+import { countRequestWithoutAmbient, RequestContext, requestStorage } from "./context.js";
 import type { WithYavioOptions } from "./options.js";
 import { detectPlatform } from "./platform.js";
 import type { ConnectionFacts, OutgoingRequest, ResourceNames } from "./plugin.js";
@@ -59,6 +59,9 @@ let warnedUnanchored = false;
 export class ServerCore {
   private connection: Connection | undefined;
   private warnedInterception = false;
+  /** Requests of this server running now, and the latest one to start while it still runs. */
+  private running = 0;
+  private latest: RequestContext | undefined;
 
   constructor(
     readonly runtime: Runtime,
@@ -232,9 +235,14 @@ export class ServerCore {
     if (ctx === undefined) return run();
     const context = ctx;
     runtime.sessions.requestStarted(context.startSession);
+    this.running += 1;
+    this.latest = context;
+    const ambient = runtime.core.ambientContext;
+    if (!ambient) countRequestWithoutAmbient(1);
     let pending: Promise<T>;
     try {
-      pending = requestStorage.run(context, () => runtime.plugins.run(context.states, run));
+      // Entering AsyncLocalStorage only when asked: on Node 20 it taxes every promise of the process.
+      pending = ambient ? requestStorage.run(context, () => runtime.plugins.run(context.states, run)) : runtime.plugins.run(context.states, run);
     } catch (error) {
       this.finish(context, undefined, error, true);
       throw error;
@@ -269,6 +277,9 @@ export class ServerCore {
   /** Reports a finished request to the plugins. Never throws: the host's answer is already decided. */
   private finish(ctx: RequestContext, result: unknown, error: unknown, threw: boolean): void {
     const session = ctx.startSession;
+    this.running -= 1;
+    if (this.latest === ctx) this.latest = undefined;
+    if (!this.runtime.core.ambientContext) countRequestWithoutAmbient(-1);
     try {
       const isError = threw || (result as { isError?: unknown } | undefined)?.isError === true;
       if (isError) session.errors += 1;
@@ -322,7 +333,7 @@ export class ServerCore {
     try {
       let session: SessionState;
       let traceId: string;
-      const ctx = requestStorage.getStore();
+      const ctx = requestStorage.getStore() ?? this.soleRequest();
       if (ctx !== undefined && ctx.runtime === this.runtime) {
         session = ctx.startSession;
         traceId = ctx.traceId;
@@ -353,6 +364,14 @@ export class ServerCore {
     );
   }
 
+  /**
+   * Without ambient context, the request a server → client request belongs to is known only when
+   * it is the one request of this server running: with several at once it gets its own trace.
+   */
+  private soleRequest(): RequestContext | undefined {
+    return this.running === 1 ? this.latest : undefined;
+  }
+
   interceptionFailedOnce(error: unknown): void {
     if (this.warnedInterception) return;
     this.warnedInterception = true;
@@ -360,17 +379,25 @@ export class ServerCore {
   }
 }
 
-/** Notes a tool handler's error on the current request, then rethrows the very same error. */
-function noteThrown(error: unknown): never {
-  const ctx = requestStorage.getStore();
-  if (ctx) ctx.thrown = error;
-  throw error;
+/**
+ * The request a tool handler runs for: the `ctx.yavio` of its context argument (the SDK passes the
+ * request's context last), else the ambient one.
+ */
+function requestOf(args: readonly unknown[]): RequestContext | undefined {
+  for (let i = args.length - 1; i >= 0; i--) {
+    const arg = args[i];
+    if (arg !== null && typeof arg === "object") {
+      const yavio = (arg as { yavio?: unknown }).yavio;
+      if (yavio instanceof RequestContext) return yavio;
+    }
+  }
+  return requestStorage.getStore();
 }
 
 /**
- * `fn`, wrapped so that what it throws (synchronously or by rejecting) is noted on the current
- * request before it goes on, unchanged: the SDK turns a thrown tool error into a result, and the
- * error's class would be lost. `fn` still runs exactly once, with the same `this` and arguments.
+ * `fn`, wrapped so that what it throws (synchronously or by rejecting) is noted on its request
+ * before it goes on, unchanged: the SDK turns a thrown tool error into a result, and the error's
+ * class would be lost. `fn` still runs exactly once, with the same `this` and arguments.
  */
 export function watchThrown<F extends (this: unknown, ...args: never[]) => unknown>(fn: F): F {
   return function (this: unknown, ...args: Parameters<F>): unknown {
@@ -378,10 +405,16 @@ export function watchThrown<F extends (this: unknown, ...args: never[]) => unkno
     try {
       out = fn.apply(this, args);
     } catch (error) {
-      noteThrown(error);
+      const ctx = requestOf(args);
+      if (ctx) ctx.thrown = error;
+      throw error;
     }
     if (out !== null && typeof out === "object" && typeof (out as Promise<unknown>).then === "function") {
-      return (out as Promise<unknown>).then(undefined, noteThrown);
+      return (out as Promise<unknown>).then(undefined, (error: unknown) => {
+        const ctx = requestOf(args);
+        if (ctx) ctx.thrown = error;
+        throw error;
+      });
     }
     return out;
   } as F;

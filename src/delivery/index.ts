@@ -9,7 +9,7 @@ export type { DeliveryPipelineOptions } from "./delivery-pipeline.js";
 export { addExitPreparer, exitHookState } from "./exit-hooks.js";
 export { FileSink } from "./file-sink.js";
 export type { FileSinkOptions } from "./file-sink.js";
-export { HttpSink } from "./http-sink.js";
+export { GZIP_LEVEL, HttpSink } from "./http-sink.js";
 export type { HttpSinkOptions } from "./http-sink.js";
 export { MemorySink } from "./memory-sink.js";
 export { RetryingSink, unrefSleep } from "./retrying-sink.js";

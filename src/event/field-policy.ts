@@ -72,7 +72,7 @@ export interface FieldScrubber {
  * nothing to scrub comes back as the same object. Throws if the scrubber throws (the caller fails
  * closed and drops the event).
  */
-export function scrubEvent(wire: WireEvent, scrubber: FieldScrubber): WireEvent {
+export function scrubEvent(wire: WireEvent, scrubber: FieldScrubber, traitsMemo?: WeakMap<object, unknown>): WireEvent {
   let out: WireEvent | undefined;
   // for…in rather than Object.keys(): no array per event. A wire event is a plain object, so the
   // own check only guards against a polluted prototype.
@@ -86,6 +86,7 @@ export function scrubEvent(wire: WireEvent, scrubber: FieldScrubber): WireEvent 
     if (typeof value === "string") scrubbed = scrubber.text(value);
     else if (policy === "keys") scrubbed = scrubKeys(value, scrubber);
     else if (policy === "schema") scrubbed = scrubSchema(value, scrubber, 0);
+    else if (key === "user_traits" && traitsMemo !== undefined && typeof value === "object") scrubbed = rememberedScrub(value, scrubber, traitsMemo);
     else scrubbed = scrubber.value(value);
     if (scrubbed !== value) {
       out ??= { ...wire };
@@ -93,6 +94,44 @@ export function scrubEvent(wire: WireEvent, scrubber: FieldScrubber): WireEvent 
     }
   }
   return out ?? wire;
+}
+
+function rememberedScrub(value: object, scrubber: FieldScrubber, memo: WeakMap<object, unknown>): unknown {
+  if (memo.has(value)) return memo.get(value);
+  const scrubbed = scrubber.value(value);
+  memo.set(value, scrubbed);
+  return scrubbed;
+}
+
+/** Strings of at most this length are remembered by the event scrubber: names, not free text. */
+const MEMO_MAX_CHARS = 64;
+/** Names remembered at most; past it the memo starts afresh. */
+const MEMO_SIZE = 1024;
+
+/**
+ * `scrubEvent` for a stream of events, remembering what repeats from one event to the next:
+ * short strings — tool, event and argument names, client names — by value, and the session's
+ * traits by identity (a traits snapshot is never changed: the session replaces it). Scrubbing is a
+ * function of its input alone, so a remembered answer is the answer; values of the host's
+ * arguments and results are scrubbed afresh every time.
+ */
+export function createEventScrubber(scrubber: FieldScrubber): (wire: WireEvent) => WireEvent {
+  const names = new Map<string, string>();
+  const traits = new WeakMap<object, unknown>();
+  const remembering: FieldScrubber = {
+    text(input) {
+      if (input.length > MEMO_MAX_CHARS) return scrubber.text(input);
+      let out = names.get(input);
+      if (out === undefined) {
+        out = scrubber.text(input);
+        if (names.size >= MEMO_SIZE) names.clear();
+        names.set(input, out);
+      }
+      return out;
+    },
+    value: (input) => scrubber.value(input),
+  };
+  return (wire) => scrubEvent(wire, remembering, traits);
 }
 
 /** Argument names (an array) or names → types (an object): names as text, types untouched. */

@@ -79,6 +79,8 @@ function byteLength(value: unknown): number {
 
 // A node costs at least ~5 bytes serialised: past 10 000 the value is at the 50 KB limit anyway.
 const SCAN_NODES = 10_000;
+/** Objects remembered in a list before a set takes over (a list search is cheaper for a few). */
+const SMALL_SEEN = 16;
 
 /**
  * Called on the tool's path when an event keeps a reference to the host's arguments or result:
@@ -98,9 +100,11 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
   let first: string | undefined;
   let budget = SCAN_NODES;
   const stack: unknown[] = [value];
-  // Each object is counted once: a circular value serialises as a short "[Circular]" marker. The
-  // set is made when a second object turns up (most arguments are one flat object).
-  let seen: Set<object> | undefined;
+  // Each object is counted once: a circular value serialises as a short "[Circular]" marker. Most
+  // values hold a few objects (an argument object, a content list of one or two items): they are
+  // remembered in a short list, and in a set only past SMALL_SEEN.
+  const seen: object[] = [value];
+  let seenSet: Set<object> | undefined;
   let atRoot = true;
   while (stack.length > 0) {
     if (--budget < 0) return marker(size, first);
@@ -108,12 +112,12 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
     if (atRoot) {
       atRoot = false;
     } else if (item !== null && typeof item === "object") {
-      seen ??= new Set([value]);
-      if (seen.has(item)) {
+      if (seenSet !== undefined ? seenSet.has(item) : seen.includes(item)) {
         size += 12;
         continue;
       }
-      seen.add(item);
+      if (seenSet !== undefined) seenSet.add(item);
+      else if (seen.push(item) > SMALL_SEEN) seenSet = new Set(seen);
     }
     if (typeof item === "string") {
       size += item.length + 2;
@@ -129,12 +133,15 @@ export function boundForQueue(value: unknown, maxBytes = MAX_EVENT_BYTES): unkno
         if (size > maxBytes) return marker(size, first);
         for (let i = 0; i < item.length && i <= budget; i++) stack.push(item[i]);
       } else {
-        const keys = Object.keys(item);
-        size += keys.length * 4 + 2;
-        if (size > maxBytes) return marker(size, first);
-        for (let i = 0; i < keys.length && i <= budget; i++) {
-          size += keys[i]!.length;
-          stack.push((item as Record<string, unknown>)[keys[i]!]);
+        // for…in with an own check rather than Object.keys(): no array per object.
+        size += 2;
+        let pushed = 0;
+        for (const key in item) {
+          if (!Object.hasOwn(item, key)) continue;
+          size += key.length + 4;
+          if (size > maxBytes) return marker(size, first);
+          if (pushed++ > budget) break;
+          stack.push((item as Record<string, unknown>)[key]);
         }
       }
     }

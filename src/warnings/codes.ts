@@ -25,6 +25,7 @@ export const WARNING_CODES = {
   "YAVIO-1106": "Response inspection failed: the tool result could not be read for analytics.",
   "YAVIO-1107": "Requests without a protocol session or an anchor: each is its own session (pass `sessionKey` or use the SDK's auth).",
   "YAVIO-1108": "A plugin threw: the hook was skipped and the request went on as usual.",
+  "YAVIO-1109": "The `yavio` export was called while requests run without ambient context (`ambientContext` is off): ignored; use `ctx.yavio`.",
 
   // 12xx: delivery
   "YAVIO-1200": "Flush failed, retrying.",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldPolicy, scrubEvent } from "../../src/event/index.js";
+import { createEventScrubber, fieldPolicy, scrubEvent } from "../../src/event/index.js";
 import type { WireEvent } from "../../src/index.js";
 import { createScrubber } from "../../src/index.js";
 
@@ -78,5 +78,65 @@ describe("the event field policy", () => {
     const copy = structuredClone(wire);
     scrubEvent(wire, scrubber);
     expect(wire).toEqual(copy);
+  });
+});
+
+describe("the event scrubber of a stream of events", () => {
+  function counting(): { calls: { text: string[]; value: unknown[] }; scrub: { text(s: string): string; value<T>(v: T): T } } {
+    const calls = { text: [] as string[], value: [] as unknown[] };
+    return {
+      calls,
+      scrub: {
+        text: (s) => (calls.text.push(s), scrubber.text(s)),
+        value: <T>(v: T): T => (calls.value.push(v), scrubber.value(v)),
+      },
+    };
+  }
+
+  function event(traits: Record<string, unknown>, args: Record<string, unknown>): WireEvent {
+    return {
+      ...base(),
+      event_name: `lookup ${EMAIL}`,
+      tool_name: `lookup ${EMAIL}`,
+      user_traits: traits,
+      input_keys: ["query", EMAIL],
+      input_types: { query: "string", [EMAIL]: "string" },
+      input_values: args,
+    };
+  }
+
+  it("gives the same events as scrubEvent", () => {
+    const traits = { email: EMAIL, plan: "pro" };
+    const scrub = createEventScrubber(scrubber);
+    for (let i = 0; i < 3; i++) {
+      const wire = event(traits, { query: `mail ${EMAIL}` });
+      expect(scrub(wire)).toEqual(scrubEvent(wire, scrubber));
+    }
+  });
+
+  it("scrubs repeated short strings and the same traits snapshot once, and the arguments every time", () => {
+    const { calls, scrub } = counting();
+    const scrubEvents = createEventScrubber(scrub);
+    const traits = { email: EMAIL };
+    const args = { query: `mail ${EMAIL}` };
+    const first = scrubEvents(event(traits, args));
+    const second = scrubEvents(event(traits, args));
+    expect(second).toEqual(first);
+    expect(first.tool_name).toBe("lookup [EMAIL_REDACTED]");
+    expect(calls.text.filter((s) => s === `lookup ${EMAIL}`)).toHaveLength(1);
+    expect(calls.text.filter((s) => s === EMAIL)).toHaveLength(1);
+    expect(calls.value.filter((v) => v === traits)).toHaveLength(1);
+    expect(calls.value.filter((v) => v === args)).toHaveLength(2);
+    // A new traits snapshot (the session replaced it) is scrubbed afresh.
+    scrubEvents(event({ email: EMAIL }, args));
+    expect(calls.value.filter((v) => v !== args)).toHaveLength(2);
+  });
+
+  it("does not remember long text", () => {
+    const { calls, scrub } = counting();
+    const scrubEvents = createEventScrubber(scrub);
+    const long = `${"x".repeat(80)} ${EMAIL}`;
+    for (let i = 0; i < 2; i++) scrubEvents({ ...base(), error_message: long });
+    expect(calls.text.filter((s) => s === long)).toHaveLength(2);
   });
 });

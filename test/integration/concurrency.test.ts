@@ -12,7 +12,7 @@ describe("concurrent sessions", () => {
     const callsPerSession = 12;
     // One server per connection, as since SDK 1.26; all share one runtime (same options object).
     const servers = Array.from({ length: sessions }, () => {
-      const server = withYavio(new McpServer({ name: "c", version: "1" }), cap.options);
+      const server = withYavio(new McpServer({ name: "c", version: "1" }), { ...cap.options, ambientContext: true });
       server.registerTool("login", { inputSchema: { user: z.string() } }, async ({ user }, extra) => {
         await new Promise((r) => setTimeout(r, Math.random() * 3));
         (extra as unknown as { yavio: YavioContext }).yavio.identify(user, { team: `team-of-${user}` });

@@ -385,8 +385,8 @@ describe("ctx.yavio and the yavio export", () => {
     await client.close();
   });
 
-  it("resolves the session through AsyncLocalStorage in code called from a handler", async () => {
-    const { sink, server } = setup();
+  it("resolves the session through AsyncLocalStorage in code called from a handler (ambientContext: true)", async () => {
+    const { sink, server } = setup({ ambientContext: true });
     async function deepHelper(): Promise<string | undefined> {
       await new Promise((r) => setTimeout(r, 1));
       yavio.track("report_generated", { pages: 3 });
