@@ -70,7 +70,7 @@ function runFlags(s: string, start: number, end: number, digits: number, dots: n
  */
 function isDate(s: string, start: number, end: number): boolean {
   // `+` or `(` in front: an international prefix or an area code, where the number may start.
-  const before = s.charCodeAt(start - 1);
+  const before = start > 0 ? s.charCodeAt(start - 1) : 32;
   if (before === 43 || before === 40) return false;
   let b = end;
   while (b > start && !isDigit(s.charCodeAt(b - 1))) b--;
@@ -147,8 +147,10 @@ function scanShape(s: string, bytes: Uint8Array, start: number, end: number): nu
   let digits = 0;
   let dots = 0;
   let plus = false;
-  for (let i = start; i < end; i++) {
-    const action = ACTION[bytes[i] as number] as number;
+  // One step past the end, read as a plain letter, closes the last run at the same call site:
+  // a second call after the loop would meet optimised code without type feedback (a deopt per line).
+  for (let i = start; i <= end; i++) {
+    const action = i < end ? (ACTION[bytes[i] as number] as number) : 0;
     if (action === 0) {
       if (runStart >= 0) {
         flags |= runFlags(s, runStart, i, digits, dots, plus);
@@ -187,7 +189,6 @@ function scanShape(s: string, bytes: Uint8Array, start: number, end: number): nu
       flags |= markFlags(bytes, i, start, end, action);
     }
   }
-  if (runStart >= 0) flags |= runFlags(s, runStart, end, digits, dots, plus);
   if (colons >= 7) flags |= IPV6;
   return flags;
 }
@@ -241,8 +242,8 @@ function markFlags(bytes: Uint8Array, i: number, start: number, end: number, act
 
 /** At the first digit of a run: `DE89`, two letters and two digits after no letter or digit, opens an IBAN. */
 function runOpening(s: string, i: number): number {
-  if (!isDigit(s.charCodeAt(i + 1)) || !isLetter(s.charCodeAt(i - 1)) || !isLetter(s.charCodeAt(i - 2))) return 0;
-  const before = s.charCodeAt(i - 3);
+  if (i < 2 || i + 1 >= s.length || !isDigit(s.charCodeAt(i + 1)) || !isLetter(s.charCodeAt(i - 1)) || !isLetter(s.charCodeAt(i - 2))) return 0;
+  const before = i >= 3 ? s.charCodeAt(i - 3) : 32;
   return isLetter(before) || isDigit(before) ? 0 : IBAN;
 }
 
