@@ -38,9 +38,6 @@ export const TEMPLATE = 8192;
 /** Every flag that lets some detector run. */
 export const ANY_DETECTOR = TEMPLATE - 1;
 
-// `2024-01-31`, `31/01/2024`: eight digits that are a date, never a phone number (see phone.ts).
-const DATE_LIKE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$/;
-
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -49,32 +46,70 @@ function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
-/** Flags for a run of digits and separators from `start` to `end` holding `digits` digits. */
-function runFlags(s: string, start: number, end: number, digits: number, dots: number, plus: boolean): number {
+function isWordChar(c: number): boolean {
+  return isLetter(c) || isDigit(c) || c === 95;
+}
+
+/**
+ * Flags for a run of digits and separators from `start` (its first digit) to `end`, holding
+ * `digits` digits, `first` of them before its first separator and `last` after its last one. The
+ * regex detectors (cards, SSNs, both phone formats, IPv4) neither start right after a word
+ * character nor end right before one, so a group glued to a letter (`…-3924963771ab`, an id)
+ * cannot hold the start or the end of their match: its digits do not count for them.
+ */
+function runFlags(s: string, bytes: Uint8Array, start: number, end: number, digits: number, first: number, last: number, dots: number, plus: boolean): number {
   let flags = 0;
-  if (digits >= 8) {
-    if (digits >= 13) flags |= CARD;
-    if (digits >= 10) flags |= NANP;
-    if (digits >= 9) flags |= SSN | CONTEXT;
-    else if (!isDate(s, start, end)) flags |= CONTEXT;
-    if (plus) flags |= INTERNATIONAL;
+  let free = digits;
+  const gluedBefore = start > 0 && isWordChar(s.charCodeAt(start - 1));
+  const gluedAfter = last > 0 && end < s.length && isWordChar(s.charCodeAt(end));
+  if (first === digits) {
+    if (gluedBefore || gluedAfter) free = 0;
+  } else {
+    if (gluedBefore) free -= first;
+    if (gluedAfter) free -= last;
   }
-  if (dots >= 3 && digits >= 4) flags |= IPV4;
+  if (free >= 13) flags |= CARD;
+  if (free >= 10) flags |= NANP;
+  if (free >= 9) flags |= SSN;
+  if (plus && free >= 8) flags |= INTERNATIONAL;
+  if (dots >= 3 && free >= 4) flags |= IPV4;
+  // The context pass reads numbers after words, glued or not (`ssn123456789`, `tel 0151…ab`).
+  if (digits >= 9 || (digits === 8 && !isDate(s, bytes, start, end))) flags |= CONTEXT;
   return flags;
 }
 
 /**
- * A run of eight digits that is a date once blanks and `.`/`/`/`-` around it are taken off: a
- * phone number after a phone word starts at the run's first digit and needs 8 digits, and all 8
- * make the date, which is never a phone number.
+ * A run of eight digits that is a date once blanks and `.`/`/`/`-` after it are taken off
+ * (`2024-01-31`, `31.01.2024`): a phone number after a phone word starts at the run's first digit
+ * and needs 8 digits, and all 8 make the date, which is never a phone number (phone.ts, DATE_LIKE).
  */
-function isDate(s: string, start: number, end: number): boolean {
+function isDate(s: string, bytes: Uint8Array, start: number, end: number): boolean {
   // `+` or `(` in front: an international prefix or an area code, where the number may start.
   const before = start > 0 ? s.charCodeAt(start - 1) : 32;
   if (before === 43 || before === 40) return false;
-  let b = end;
-  while (b > start && !isDigit(s.charCodeAt(b - 1))) b--;
-  return DATE_LIKE.test(s.slice(start, b));
+  // Three groups of digits with one `-`, `.` or `/` between: 4-2-2 or 2-2-4 (each side 1 or 2 wide).
+  const groups = [0, 0, 0];
+  let g = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const c = bytes[i] as number;
+    if (isDigit(c)) {
+      groups[g] = (groups[g] as number) + 1;
+    } else if (c === 45 || c === 46 || c === 47) {
+      if (groups[g] === 0) return false;
+      if (++g > 2) break;
+    } else {
+      break;
+    }
+  }
+  // Only blanks and separators may follow the last group.
+  for (; i < end; i++) {
+    const c = bytes[i] as number;
+    if (isDigit(c)) return false;
+  }
+  const [a = 0, b = 0, c = 0] = groups;
+  if (g < 2 || c === 0) return false;
+  return (a === 4 && b <= 2 && c <= 2) || (a <= 2 && b <= 2 && c >= 2 && c <= 4);
 }
 
 // What the scan does at each character; 0 (most letters, everything else) is nothing.
@@ -92,12 +127,6 @@ const BACKTICK = 11;
 const DOLLAR = 12;
 const UPPER_A = 13; // `AKIA`, `AIza`…
 const UPPER_J = 14; // `eyJ`
-const LETTER_B = 15; // `bearer`
-const LETTER_C = 16; // `secret`, `contrase`
-const LETTER_K = 17; // `kennw`
-const LETTER_P = 18; // `pass`, `pw`
-const LETTER_S = 19; // `senha`
-const LETTER_W = 20; // `wachtw`
 
 // Indexed by the low byte of a character code: the scan reads a Latin-1 copy of the text, where a
 // character above U+00FF becomes its low byte. That only ever turns on more flags (every action
@@ -108,8 +137,6 @@ for (const c of " /()") ACTION[c.charCodeAt(0)] = SEPARATOR;
 const MARKS: [string, number][] = [
   [".", DOT], ["+", PLUS], ["-", DASH], [":", COLON], ["=", EQUALS], ["@", AT_SIGN], ["%", PERCENT], ["_", UNDERSCORE],
   ["`", BACKTICK], ["$", DOLLAR], ["A", UPPER_A], ["J", UPPER_J],
-  ["b", LETTER_B], ["c", LETTER_C], ["k", LETTER_K], ["p", LETTER_P], ["s", LETTER_S], ["w", LETTER_W],
-  ["B", LETTER_B], ["C", LETTER_C], ["K", LETTER_K], ["P", LETTER_P], ["S", LETTER_S], ["W", LETTER_W],
 ];
 for (const [ch, action] of MARKS) ACTION[ch.charCodeAt(0)] = action;
 
@@ -127,15 +154,52 @@ function bytesOf(s: string): Uint8Array {
   return scratch;
 }
 
-/** Which detectors can match in `s` (a bit set of the flags above). */
-export function shapeOf(s: string): number {
-  return scanShape(s, bytesOf(s), 0, s.length);
+/**
+ * The words in front of a value that only context identifies (`pass`, `pw`, `secret`, `contrase`,
+ * `senha`, `wachtw`, `kennw`: the context pass) and `bearer`, any case. One native scan finds them
+ * faster than checking letters one by one.
+ */
+// Spelled out in both cases: irregexp scans character classes faster than a case-insensitive flag.
+const WORDS = /[pP](?:[aA][sS][sS]|[wW])|[eE](?:[cC][rR][eE][tT]|[aA][rR][eE][rR])|[cC][oO][nN][tT][rR][aA][sS][eE]|[sS][eE][nN][hH][aA]|[wW][aA][cC][hH][tT][wW]|[kK][eE][nN][nN][wW]/g;
+
+function wordFlag(word: string): number {
+  return (word.charCodeAt(1) | 32) === 97 && (word.charCodeAt(0) | 32) === 101 ? BEARER : CONTEXT;
 }
 
-/** Scans lines of one text: its Latin-1 copy is made once. */
+function wordFlags(s: string): number {
+  let flags = 0;
+  WORDS.lastIndex = 0;
+  for (let m = WORDS.exec(s); m !== null; m = WORDS.exec(s)) flags |= wordFlag(m[0]);
+  return flags;
+}
+
+/** Which detectors can match in `s` (a bit set of the flags above). */
+export function shapeOf(s: string): number {
+  return scanShape(s, bytesOf(s), 0, s.length) | wordFlags(s);
+}
+
+/**
+ * Scans the lines of one text: its Latin-1 copy and its words are found once. The function it
+ * gives back must be asked about lines in order (each `start` at or after the previous `end`).
+ */
 export function lineShapes(text: string): (start: number, end: number) => number {
   const bytes = Buffer.from(text, "latin1");
-  return (start, end) => scanShape(text, bytes, start, end);
+  const at: number[] = [];
+  const flag: number[] = [];
+  WORDS.lastIndex = 0;
+  for (let m = WORDS.exec(text); m !== null; m = WORDS.exec(text)) {
+    at.push(m.index);
+    flag.push(wordFlag(m[0]));
+  }
+  let next = 0;
+  return (start, end) => {
+    let flags = scanShape(text, bytes, start, end);
+    while (next < at.length && (at[next] as number) < end) {
+      if ((at[next] as number) >= start) flags |= flag[next] as number;
+      next++;
+    }
+    return flags;
+  };
 }
 
 /** Which detectors can match in `s` from `start` to `end`; `bytes` is its Latin-1 copy. */
@@ -145,15 +209,18 @@ function scanShape(s: string, bytes: Uint8Array, start: number, end: number): nu
   // The current run of digits and separators: where its first digit is, its digits, dots and `+digit`.
   let runStart = -1;
   let digits = 0;
+  let first = -1; // digits before the run's first separator, -1 until there is one
+  let last = 0; // digits after its last separator
   let dots = 0;
   let plus = false;
   // One step past the end, read as a plain letter, closes the last run at the same call site:
   // a second call after the loop would meet optimised code without type feedback (a deopt per line).
   for (let i = start; i <= end; i++) {
     const action = i < end ? (ACTION[bytes[i] as number] as number) : 0;
+    // Calls only where something can follow: most runs are short and most dashes join ids.
     if (action === 0) {
       if (runStart >= 0) {
-        flags |= runFlags(s, runStart, i, digits, dots, plus);
+        if (digits >= 8 || dots >= 3) flags |= runFlags(s, bytes, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
         runStart = -1;
       }
       continue;
@@ -162,23 +229,34 @@ function scanShape(s: string, bytes: Uint8Array, start: number, end: number): nu
       if (runStart < 0) {
         runStart = i;
         digits = 0;
+        first = -1;
+        last = 0;
         dots = 0;
         plus = i > start && bytes[i - 1] === 43;
-        flags |= runOpening(s, i);
+        if (i > start + 1 && i + 1 < end && isDigit(bytes[i + 1] as number) && isLetter(bytes[i - 1] as number)) flags |= runOpening(s, i);
       }
       digits++;
+      last++;
       continue;
     }
     if (action <= DASH) {
-      if (action === DASH) flags |= dashFlags(bytes, i, start, end);
-      else if (action === DOT) {
-        if (runStart >= 0) dots++;
-        else if (i >= start + 2 && bytes[i - 1] === 71 && bytes[i - 2] === 83) flags |= VENDOR; // `SG.` (SendGrid)
-      } else if (action === PLUS && runStart >= 0 && i + 1 < end && isDigit(bytes[i + 1] as number)) plus = true;
+      if (runStart >= 0) {
+        if (first < 0) first = digits;
+        last = 0;
+        if (action === DOT) dots++;
+        else if (action === PLUS && i + 1 < end && isDigit(bytes[i + 1] as number)) plus = true;
+      }
+      if (action === DASH) {
+        const p2 = i >= start + 2 ? bytes[i - 2] : 0;
+        const n1 = i + 1 < end ? bytes[i + 1] : 0;
+        if (p2 === 115 || p2 === 112 || p2 === 97 || p2 === 120 || n1 === 117 || n1 === 45) flags |= dashFlags(bytes, i, start, end);
+      } else if (action === DOT && runStart < 0 && i >= start + 2 && bytes[i - 1] === 71 && bytes[i - 2] === 83) {
+        flags |= VENDOR; // `SG.` (SendGrid)
+      }
       continue;
     }
     if (runStart >= 0) {
-      flags |= runFlags(s, runStart, i, digits, dots, plus);
+      if (digits >= 8 || dots >= 3) flags |= runFlags(s, bytes, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
       runStart = -1;
     }
     if (action === COLON) {
@@ -222,19 +300,6 @@ function markFlags(bytes: Uint8Array, i: number, start: number, end: number, act
       return i + 3 < end && ((bytes[i + 2] === 73 && bytes[i + 3] === 65 && (bytes[i + 1] === 75 || bytes[i + 1] === 83 || bytes[i + 1] === 66)) || (bytes[i + 1] === 67 && bytes[i + 2] === 67 && bytes[i + 3] === 65) || (bytes[i + 1] === 73 && bytes[i + 2] === 122 && bytes[i + 3] === 97)) ? VENDOR : 0;
     case UPPER_J: // `eyJ`
       return i >= start + 2 && bytes[i - 1] === 121 && bytes[i - 2] === 101 ? VENDOR : 0;
-    case LETTER_B:
-      return next === 101 && wordAt(bytes, i + 1, end, "earer") ? BEARER : 0;
-    case LETTER_C: // `secret`, `contrase`
-      if (next === 111) return wordAt(bytes, i + 1, end, "ontrase") ? CONTEXT : 0;
-      return next === 114 && i > start && ((bytes[i - 1] as number) | 32) === 101 && wordAt(bytes, i + 1, end, "ret") ? CONTEXT : 0;
-    case LETTER_K:
-      return next === 101 && wordAt(bytes, i + 1, end, "ennw") ? CONTEXT : 0;
-    case LETTER_P: // `pass`, `pw`
-      return next === 119 || (next === 97 && wordAt(bytes, i + 1, end, "ass")) ? CONTEXT : 0;
-    case LETTER_S:
-      return next === 101 && wordAt(bytes, i + 1, end, "enha") ? CONTEXT : 0;
-    case LETTER_W:
-      return next === 97 && wordAt(bytes, i + 1, end, "achtw") ? CONTEXT : 0;
     default:
       return 0;
   }
@@ -244,7 +309,17 @@ function markFlags(bytes: Uint8Array, i: number, start: number, end: number, act
 function runOpening(s: string, i: number): number {
   if (i < 2 || i + 1 >= s.length || !isDigit(s.charCodeAt(i + 1)) || !isLetter(s.charCodeAt(i - 1)) || !isLetter(s.charCodeAt(i - 2))) return 0;
   const before = i >= 3 ? s.charCodeAt(i - 3) : 32;
-  return isLetter(before) || isDigit(before) ? 0 : IBAN;
+  if (isLetter(before) || isDigit(before)) return 0;
+  // Two groups of four letters or digits follow, each maybe after one blank.
+  let j = i + 2;
+  for (let group = 0; group < 2; group++) {
+    if (s.charCodeAt(j) === 32) j++;
+    for (let k = 0; k < 4; k++, j++) {
+      const c = s.charCodeAt(j);
+      if (!isLetter(c) && !isDigit(c)) return 0;
+    }
+  }
+  return IBAN;
 }
 
 /** `sk-`, `xoxb-`, `xapp-`, `glpat-` end in a dash; `-u ` and `--user` name a user and password. */
