@@ -57,7 +57,7 @@ function isWordChar(c: number): boolean {
  * character nor end right before one, so a group glued to a letter (`…-3924963771ab`, an id)
  * cannot hold the start or the end of their match: its digits do not count for them.
  */
-function runFlags(s: string, bytes: Uint8Array, start: number, end: number, digits: number, first: number, last: number, dots: number, plus: boolean): number {
+function runFlags(s: string, codes: Uint16Array, start: number, end: number, digits: number, first: number, last: number, dots: number, plus: boolean): number {
   let flags = 0;
   let free = digits;
   const gluedBefore = start > 0 && isWordChar(s.charCodeAt(start - 1));
@@ -74,7 +74,7 @@ function runFlags(s: string, bytes: Uint8Array, start: number, end: number, digi
   if (plus && free >= 8) flags |= INTERNATIONAL;
   if (dots >= 3 && free >= 4) flags |= IPV4;
   // The context pass reads numbers after words, glued or not (`ssn123456789`, `tel 0151…ab`).
-  if (digits >= 9 || (digits === 8 && !isDate(s, bytes, start, end))) flags |= CONTEXT;
+  if (digits >= 9 || (digits === 8 && !isDate(s, codes, start, end))) flags |= CONTEXT;
   return flags;
 }
 
@@ -83,7 +83,7 @@ function runFlags(s: string, bytes: Uint8Array, start: number, end: number, digi
  * (`2024-01-31`, `31.01.2024`): a phone number after a phone word starts at the run's first digit
  * and needs 8 digits, and all 8 make the date, which is never a phone number (phone.ts, DATE_LIKE).
  */
-function isDate(s: string, bytes: Uint8Array, start: number, end: number): boolean {
+function isDate(s: string, codes: Uint16Array, start: number, end: number): boolean {
   // `+` or `(` in front: an international prefix or an area code, where the number may start.
   const before = start > 0 ? s.charCodeAt(start - 1) : 32;
   if (before === 43 || before === 40) return false;
@@ -92,7 +92,7 @@ function isDate(s: string, bytes: Uint8Array, start: number, end: number): boole
   let g = 0;
   let i = start;
   for (; i < end; i++) {
-    const c = bytes[i] as number;
+    const c = codes[i] as number;
     if (isDigit(c)) {
       groups[g] = (groups[g] as number) + 1;
     } else if (c === 45 || c === 46 || c === 47) {
@@ -104,7 +104,7 @@ function isDate(s: string, bytes: Uint8Array, start: number, end: number): boole
   }
   // Only blanks and separators may follow the last group.
   for (; i < end; i++) {
-    const c = bytes[i] as number;
+    const c = codes[i] as number;
     if (isDigit(c)) return false;
   }
   const [a = 0, b = 0, c = 0] = groups;
@@ -128,10 +128,8 @@ const DOLLAR = 12;
 const UPPER_A = 13; // `AKIA`, `AIza`…
 const UPPER_J = 14; // `eyJ`
 
-// Indexed by the low byte of a character code: the scan reads a Latin-1 copy of the text, where a
-// character above U+00FF becomes its low byte. That only ever turns on more flags (every action
-// is confirmed on the real text, or counts toward a run the real text would end there anyway).
-const ACTION = new Uint8Array(256);
+// Indexed by character code: everything outside ASCII is 0 (no detector reads it).
+const ACTION = new Uint8Array(65536);
 for (let c = 48; c <= 57; c++) ACTION[c] = DIGIT;
 for (const c of " /()") ACTION[c.charCodeAt(0)] = SEPARATOR;
 const MARKS: [string, number][] = [
@@ -140,18 +138,24 @@ const MARKS: [string, number][] = [
 ];
 for (const [ch, action] of MARKS) ACTION[ch.charCodeAt(0)] = action;
 
-let scratch = Buffer.allocUnsafe(1024);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+let scratch = new Uint16Array(1024);
 
-/** The Latin-1 bytes of `s`, in a buffer reused between calls: good until the next call. */
-function bytesOf(s: string): Uint8Array {
-  if (s.length <= 64) {
-    for (let i = 0; i < s.length; i++) scratch[i] = s.charCodeAt(i);
-    return scratch;
+/** The character codes of `s` from 0 to `length` into `into` (a native copy for long strings). */
+function copyCodes(s: string, into: Uint16Array): Uint16Array {
+  if (s.length <= 64 || !LITTLE_ENDIAN) {
+    for (let i = 0; i < s.length; i++) into[i] = s.charCodeAt(i);
+  } else {
+    Buffer.from(into.buffer, into.byteOffset, s.length * 2).write(s, 0, "utf16le");
   }
-  if (s.length > 65536) return Buffer.from(s, "latin1");
-  if (s.length > scratch.length) scratch = Buffer.allocUnsafe(65536);
-  scratch.write(s, 0, "latin1");
-  return scratch;
+  return into;
+}
+
+/** The character codes of `s` in an array reused between calls: good until the next call. */
+function codesOf(s: string): Uint16Array {
+  if (s.length > 65536) return copyCodes(s, new Uint16Array(s.length));
+  if (s.length > scratch.length) scratch = new Uint16Array(65536);
+  return copyCodes(s, scratch);
 }
 
 /**
@@ -175,15 +179,15 @@ function wordFlags(s: string): number {
 
 /** Which detectors can match in `s` (a bit set of the flags above). */
 export function shapeOf(s: string): number {
-  return scanShape(s, bytesOf(s), 0, s.length) | wordFlags(s);
+  return scanShape(s, codesOf(s), 0, s.length) | wordFlags(s);
 }
 
 /**
- * Scans the lines of one text: its Latin-1 copy and its words are found once. The function it
+ * Scans the lines of one text: its character codes are copied and its words found once. The function it
  * gives back must be asked about lines in order (each `start` at or after the previous `end`).
  */
 export function lineShapes(text: string): (start: number, end: number) => number {
-  const bytes = Buffer.from(text, "latin1");
+  const codes = copyCodes(text, new Uint16Array(text.length));
   const at: number[] = [];
   const flag: number[] = [];
   WORDS.lastIndex = 0;
@@ -193,7 +197,7 @@ export function lineShapes(text: string): (start: number, end: number) => number
   }
   let next = 0;
   return (start, end) => {
-    let flags = scanShape(text, bytes, start, end);
+    let flags = scanShape(text, codes, start, end);
     while (next < at.length && (at[next] as number) < end) {
       if ((at[next] as number) >= start) flags |= flag[next] as number;
       next++;
@@ -202,8 +206,8 @@ export function lineShapes(text: string): (start: number, end: number) => number
   };
 }
 
-/** Which detectors can match in `s` from `start` to `end`; `bytes` is its Latin-1 copy. */
-function scanShape(s: string, bytes: Uint8Array, start: number, end: number): number {
+/** Which detectors can match in `s` from `start` to `end`; `codes` holds its character codes. */
+function scanShape(s: string, codes: Uint16Array, start: number, end: number): number {
   let flags = 0;
   let colons = 0;
   // The current run of digits and separators: where its first digit is, its digits, dots and `+digit`.
@@ -216,11 +220,11 @@ function scanShape(s: string, bytes: Uint8Array, start: number, end: number): nu
   // One step past the end, read as a plain letter, closes the last run at the same call site:
   // a second call after the loop would meet optimised code without type feedback (a deopt per line).
   for (let i = start; i <= end; i++) {
-    const action = i < end ? (ACTION[bytes[i] as number] as number) : 0;
+    const action = i < end ? (ACTION[codes[i] as number] as number) : 0;
     // Calls only where something can follow: most runs are short and most dashes join ids.
     if (action === 0) {
       if (runStart >= 0) {
-        if (digits >= 8 || dots >= 3) flags |= runFlags(s, bytes, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
+        if (digits >= 8 || dots >= 3) flags |= runFlags(s, codes, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
         runStart = -1;
       }
       continue;
@@ -232,8 +236,8 @@ function scanShape(s: string, bytes: Uint8Array, start: number, end: number): nu
         first = -1;
         last = 0;
         dots = 0;
-        plus = i > start && bytes[i - 1] === 43;
-        if (i > start + 1 && i + 1 < end && isDigit(bytes[i + 1] as number) && isLetter(bytes[i - 1] as number)) flags |= runOpening(s, i);
+        plus = i > start && codes[i - 1] === 43;
+        if (i > start + 1 && i + 1 < end && isDigit(codes[i + 1] as number) && isLetter(codes[i - 1] as number)) flags |= runOpening(s, i);
       }
       digits++;
       last++;
@@ -244,52 +248,52 @@ function scanShape(s: string, bytes: Uint8Array, start: number, end: number): nu
         if (first < 0) first = digits;
         last = 0;
         if (action === DOT) dots++;
-        else if (action === PLUS && i + 1 < end && isDigit(bytes[i + 1] as number)) plus = true;
+        else if (action === PLUS && i + 1 < end && isDigit(codes[i + 1] as number)) plus = true;
       }
       if (action === DASH) {
-        const p2 = i >= start + 2 ? bytes[i - 2] : 0;
-        const n1 = i + 1 < end ? bytes[i + 1] : 0;
-        if (p2 === 115 || p2 === 112 || p2 === 97 || p2 === 120 || n1 === 117 || n1 === 45) flags |= dashFlags(bytes, i, start, end);
-      } else if (action === DOT && runStart < 0 && i >= start + 2 && bytes[i - 1] === 71 && bytes[i - 2] === 83) {
+        const p2 = i >= start + 2 ? codes[i - 2] : 0;
+        const n1 = i + 1 < end ? codes[i + 1] : 0;
+        if (p2 === 115 || p2 === 112 || p2 === 97 || p2 === 120 || n1 === 117 || n1 === 45) flags |= dashFlags(codes, i, start, end);
+      } else if (action === DOT && runStart < 0 && i >= start + 2 && codes[i - 1] === 71 && codes[i - 2] === 83) {
         flags |= VENDOR; // `SG.` (SendGrid)
       }
       continue;
     }
     if (runStart >= 0) {
-      if (digits >= 8 || dots >= 3) flags |= runFlags(s, bytes, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
+      if (digits >= 8 || dots >= 3) flags |= runFlags(s, codes, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
       runStart = -1;
     }
     if (action === COLON) {
       colons++;
-      const next = i + 1 < end ? bytes[i + 1] : 0;
-      flags |= next === 58 ? PAIR | IPV6 : next === 47 && i + 2 < end && bytes[i + 2] === 47 ? PAIR | URL : PAIR;
+      const next = i + 1 < end ? codes[i + 1] : 0;
+      flags |= next === 58 ? PAIR | IPV6 : next === 47 && i + 2 < end && codes[i + 2] === 47 ? PAIR | URL : PAIR;
     } else {
-      flags |= markFlags(bytes, i, start, end, action);
+      flags |= markFlags(codes, i, start, end, action);
     }
   }
   if (colons >= 7) flags |= IPV6;
   return flags;
 }
 
-/** Whether the bytes from `at` hold `word` (lower case), ignoring the case of ASCII letters. */
-function wordAt(bytes: Uint8Array, at: number, end: number, word: string): boolean {
+/** Whether the codes from `at` hold `word` (lower case), ignoring the case of ASCII letters. */
+function wordAt(codes: Uint16Array, at: number, end: number, word: string): boolean {
   if (at + word.length > end) return false;
   for (let k = 0; k < word.length; k++) {
-    if (((bytes[at + k] as number) | 32) !== word.charCodeAt(k)) return false;
+    if (((codes[at + k] as number) | 32) !== word.charCodeAt(k)) return false;
   }
   return true;
 }
 
 /** The flags of a character other than a digit, a separator or `:`. */
-function markFlags(bytes: Uint8Array, i: number, start: number, end: number, action: number): number {
-  const next = i + 1 < end ? (bytes[i + 1] as number) | 32 : 0;
+function markFlags(codes: Uint16Array, i: number, start: number, end: number, action: number): number {
+  const next = i + 1 < end ? (codes[i + 1] as number) | 32 : 0;
   switch (action) {
     case EQUALS:
       return PAIR;
     case AT_SIGN:
       return AT;
     case PERCENT: // %40
-      return next === 52 && i + 2 < end && bytes[i + 2] === 48 ? AT : 0;
+      return next === 52 && i + 2 < end && codes[i + 2] === 48 ? AT : 0;
     case UNDERSCORE:
       return VENDOR;
     case BACKTICK:
@@ -297,9 +301,9 @@ function markFlags(bytes: Uint8Array, i: number, start: number, end: number, act
     case DOLLAR:
       return next === 123 ? TEMPLATE : 0;
     case UPPER_A: // `AKIA`, `ASIA`, `ABIA`, `ACCA` (AWS), `AIza` (Google)
-      return i + 3 < end && ((bytes[i + 2] === 73 && bytes[i + 3] === 65 && (bytes[i + 1] === 75 || bytes[i + 1] === 83 || bytes[i + 1] === 66)) || (bytes[i + 1] === 67 && bytes[i + 2] === 67 && bytes[i + 3] === 65) || (bytes[i + 1] === 73 && bytes[i + 2] === 122 && bytes[i + 3] === 97)) ? VENDOR : 0;
+      return i + 3 < end && ((codes[i + 2] === 73 && codes[i + 3] === 65 && (codes[i + 1] === 75 || codes[i + 1] === 83 || codes[i + 1] === 66)) || (codes[i + 1] === 67 && codes[i + 2] === 67 && codes[i + 3] === 65) || (codes[i + 1] === 73 && codes[i + 2] === 122 && codes[i + 3] === 97)) ? VENDOR : 0;
     case UPPER_J: // `eyJ`
-      return i >= start + 2 && bytes[i - 1] === 121 && bytes[i - 2] === 101 ? VENDOR : 0;
+      return i >= start + 2 && codes[i - 1] === 121 && codes[i - 2] === 101 ? VENDOR : 0;
     default:
       return 0;
   }
@@ -323,16 +327,16 @@ function runOpening(s: string, i: number): number {
 }
 
 /** `sk-`, `xoxb-`, `xapp-`, `glpat-` end in a dash; `-u ` and `--user` name a user and password. */
-function dashFlags(bytes: Uint8Array, i: number, start: number, end: number): number {
+function dashFlags(codes: Uint16Array, i: number, start: number, end: number): number {
   let flags = 0;
   if (i >= start + 2) {
-    const p1 = bytes[i - 1] as number;
-    const p2 = bytes[i - 2] as number;
+    const p1 = codes[i - 1] as number;
+    const p2 = codes[i - 2] as number;
     if ((p2 === 115 && p1 === 107) || (p2 === 112 && p1 === 112) || (p2 === 97 && p1 === 116)) flags |= VENDOR;
     else if (p2 === 120 && (p1 === 97 || p1 === 98 || p1 === 101 || p1 === 111 || p1 === 112 || p1 === 114 || p1 === 115)) flags |= VENDOR;
   }
-  const n1 = i + 1 < end ? bytes[i + 1] : 0;
-  const n2 = i + 2 < end ? bytes[i + 2] : 0;
-  if ((n1 === 117 && (n2 === 32 || n2 === 9)) || (n1 === 45 && wordAt(bytes, i + 2, end, "user"))) flags |= CONTEXT;
+  const n1 = i + 1 < end ? codes[i + 1] : 0;
+  const n2 = i + 2 < end ? codes[i + 2] : 0;
+  if ((n1 === 117 && (n2 === 32 || n2 === 9)) || (n1 === 45 && wordAt(codes, i + 2, end, "user"))) flags |= CONTEXT;
   return flags;
 }
