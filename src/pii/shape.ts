@@ -210,66 +210,55 @@ export function lineShapes(text: string): (start: number, end: number) => number
 function scanShape(s: string, codes: Uint16Array, start: number, end: number): number {
   let flags = 0;
   let colons = 0;
-  // The current run of digits and separators: where its first digit is, its digits, dots and `+digit`.
-  let runStart = -1;
-  let digits = 0;
-  let first = -1; // digits before the run's first separator, -1 until there is one
-  let last = 0; // digits after its last separator
-  let dots = 0;
-  let plus = false;
-  // One step past the end, read as a plain letter, closes the last run at the same call site:
-  // a second call after the loop would meet optimised code without type feedback (a deopt per line).
-  for (let i = start; i <= end; i++) {
-    const action = i < end ? (ACTION[codes[i] as number] as number) : 0;
-    // Calls only where something can follow: most runs are short and most dashes join ids.
+  let i = start;
+  while (i < end) {
+    const action = ACTION[codes[i] as number] as number;
     if (action === 0) {
-      if (runStart >= 0) {
-        if (digits >= 8 || dots >= 3) flags |= runFlags(s, codes, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
-        runStart = -1;
-      }
+      i++;
       continue;
     }
     if (action === DIGIT) {
-      if (runStart < 0) {
-        runStart = i;
-        digits = 0;
-        first = -1;
-        last = 0;
-        dots = 0;
-        plus = i > start && codes[i - 1] === 43;
-        if (i > start + 1 && i + 1 < end && isDigit(codes[i + 1] as number) && isLetter(codes[i - 1] as number)) flags |= runOpening(s, i);
-      }
-      digits++;
-      last++;
-      continue;
-    }
-    if (action <= DASH) {
-      if (runStart >= 0) {
+      // A run of digits and separators, read to its end here: its digits, those before its first
+      // separator and after its last one, its dots and whether a `+` stands before a digit in it.
+      const runStart = i;
+      let plus = i > start && codes[i - 1] === 43;
+      if (i > start + 1 && i + 1 < end && isDigit(codes[i + 1] as number) && isLetter(codes[i - 1] as number)) flags |= runOpening(s, i);
+      let digits = 0;
+      let first = -1;
+      let last = 0;
+      let dots = 0;
+      for (; i < end; i++) {
+        const a = ACTION[codes[i] as number] as number;
+        if (a === DIGIT) {
+          digits++;
+          last++;
+          continue;
+        }
+        if (a < DIGIT || a > DASH) break;
         if (first < 0) first = digits;
         last = 0;
-        if (action === DOT) dots++;
-        else if (action === PLUS && i + 1 < end && isDigit(codes[i + 1] as number)) plus = true;
+        if (a === DOT) dots++;
+        else if (a === PLUS) plus ||= i + 1 < end && isDigit(codes[i + 1] as number);
+        else if (a === DASH && mayNameSomething(codes, i, start, end)) flags |= dashFlags(codes, i, start, end);
       }
-      if (action === DASH) {
-        const p2 = i >= start + 2 ? codes[i - 2] : 0;
-        const n1 = i + 1 < end ? codes[i + 1] : 0;
-        if (p2 === 115 || p2 === 112 || p2 === 97 || p2 === 120 || n1 === 117 || n1 === 45) flags |= dashFlags(codes, i, start, end);
-      } else if (action === DOT && runStart < 0 && i >= start + 2 && codes[i - 1] === 71 && codes[i - 2] === 83) {
-        flags |= VENDOR; // `SG.` (SendGrid)
-      }
-      continue;
-    }
-    if (runStart >= 0) {
+      // Calls only where something can follow: most runs are short.
       if (digits >= 8 || dots >= 3) flags |= runFlags(s, codes, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
-      runStart = -1;
+      continue;
     }
     if (action === COLON) {
       colons++;
       const next = i + 1 < end ? codes[i + 1] : 0;
       flags |= next === 58 ? PAIR | IPV6 : next === 47 && i + 2 < end && codes[i + 2] === 47 ? PAIR | URL : PAIR;
-    } else {
+    } else if (action === EQUALS) {
+      flags |= PAIR;
+    } else if (action === DASH) {
+      if (mayNameSomething(codes, i, start, end)) flags |= dashFlags(codes, i, start, end);
+    } else if (action === DOT) {
+      if (i >= start + 2 && codes[i - 1] === 71 && codes[i - 2] === 83) flags |= VENDOR; // `SG.` (SendGrid)
+    } else if (action > DASH) {
       flags |= markFlags(codes, i, start, end, action);
     }
+    i++;
   }
   if (colons >= 7) flags |= IPV6;
   return flags;
@@ -327,15 +316,20 @@ function runOpening(s: string, i: number): number {
 }
 
 /** `sk-`, `xoxb-`, `xapp-`, `glpat-` end in a dash; `-u ` and `--user` name a user and password. */
-function dashFlags(codes: Uint16Array, i: number, start: number, end: number): number {
-  let flags = 0;
-  if (i >= start + 2) {
-    const p1 = codes[i - 1] as number;
-    const p2 = codes[i - 2] as number;
-    if ((p2 === 115 && p1 === 107) || (p2 === 112 && p1 === 112) || (p2 === 97 && p1 === 116)) flags |= VENDOR;
-    else if (p2 === 120 && (p1 === 97 || p1 === 98 || p1 === 101 || p1 === 111 || p1 === 112 || p1 === 114 || p1 === 115)) flags |= VENDOR;
-  }
+/** Most dashes join ids and dates: none of `s`, `p`, `a`, `x` two before, nor `u` or `-` after. */
+function mayNameSomething(codes: Uint16Array, i: number, start: number, end: number): boolean {
+  const p2 = i >= start + 2 ? codes[i - 2] : 0;
   const n1 = i + 1 < end ? codes[i + 1] : 0;
+  return p2 === 115 || p2 === 112 || p2 === 97 || p2 === 120 || n1 === 117 || n1 === 45;
+}
+
+function dashFlags(codes: Uint16Array, i: number, start: number, end: number): number {
+  const p1 = i >= start + 2 ? (codes[i - 1] as number) : 0;
+  const p2 = i >= start + 2 ? (codes[i - 2] as number) : 0;
+  const n1 = i + 1 < end ? codes[i + 1] : 0;
+  let flags = 0;
+  if ((p2 === 115 && p1 === 107) || (p2 === 112 && p1 === 112) || (p2 === 97 && p1 === 116)) flags |= VENDOR;
+  else if (p2 === 120 && (p1 === 97 || p1 === 98 || p1 === 101 || p1 === 111 || p1 === 112 || p1 === 114 || p1 === 115)) flags |= VENDOR;
   const n2 = i + 2 < end ? codes[i + 2] : 0;
   if ((n1 === 117 && (n2 === 32 || n2 === 9)) || (n1 === 45 && wordAt(codes, i + 2, end, "user"))) flags |= CONTEXT;
   return flags;
