@@ -57,7 +57,7 @@ function isWordChar(c: number): boolean {
  * character nor end right before one, so a group glued to a letter (`…-3924963771ab`, an id)
  * cannot hold the start or the end of their match: its digits do not count for them.
  */
-function runFlags(s: string, codes: Uint16Array, start: number, end: number, digits: number, first: number, last: number, dots: number, plus: boolean): number {
+function runFlags(s: string, start: number, end: number, digits: number, first: number, last: number, dots: number, plus: boolean): number {
   let flags = 0;
   let free = digits;
   const gluedBefore = start > 0 && isWordChar(s.charCodeAt(start - 1));
@@ -74,7 +74,7 @@ function runFlags(s: string, codes: Uint16Array, start: number, end: number, dig
   if (plus && free >= 8) flags |= INTERNATIONAL;
   if (dots >= 3 && free >= 4) flags |= IPV4;
   // The context pass reads numbers after words, glued or not (`ssn123456789`, `tel 0151…ab`).
-  if (digits >= 9 || (digits === 8 && !isDate(s, codes, start, end))) flags |= CONTEXT;
+  if (digits >= 9 || (digits === 8 && !isDate(s, start, end))) flags |= CONTEXT;
   return flags;
 }
 
@@ -83,7 +83,7 @@ function runFlags(s: string, codes: Uint16Array, start: number, end: number, dig
  * (`2024-01-31`, `31.01.2024`): a phone number after a phone word starts at the run's first digit
  * and needs 8 digits, and all 8 make the date, which is never a phone number (phone.ts, DATE_LIKE).
  */
-function isDate(s: string, codes: Uint16Array, start: number, end: number): boolean {
+function isDate(s: string, start: number, end: number): boolean {
   // `+` or `(` in front: an international prefix or an area code, where the number may start.
   const before = start > 0 ? s.charCodeAt(start - 1) : 32;
   if (before === 43 || before === 40) return false;
@@ -92,7 +92,7 @@ function isDate(s: string, codes: Uint16Array, start: number, end: number): bool
   let g = 0;
   let i = start;
   for (; i < end; i++) {
-    const c = codes[i] as number;
+    const c = s.charCodeAt(i);
     if (isDigit(c)) {
       groups[g] = (groups[g] as number) + 1;
     } else if (c === 45 || c === 46 || c === 47) {
@@ -104,7 +104,7 @@ function isDate(s: string, codes: Uint16Array, start: number, end: number): bool
   }
   // Only blanks and separators may follow the last group.
   for (; i < end; i++) {
-    const c = codes[i] as number;
+    const c = s.charCodeAt(i);
     if (isDigit(c)) return false;
   }
   const [a = 0, b = 0, c = 0] = groups;
@@ -138,26 +138,6 @@ const MARKS: [string, number][] = [
 ];
 for (const [ch, action] of MARKS) ACTION[ch.charCodeAt(0)] = action;
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-let scratch = new Uint16Array(1024);
-
-/** The character codes of `s` from 0 to `length` into `into` (a native copy for long strings). */
-function copyCodes(s: string, into: Uint16Array): Uint16Array {
-  if (s.length <= 64 || !LITTLE_ENDIAN) {
-    for (let i = 0; i < s.length; i++) into[i] = s.charCodeAt(i);
-  } else {
-    Buffer.from(into.buffer, into.byteOffset, s.length * 2).write(s, 0, "utf16le");
-  }
-  return into;
-}
-
-/** The character codes of `s` in an array reused between calls: good until the next call. */
-function codesOf(s: string): Uint16Array {
-  if (s.length > 65536) return copyCodes(s, new Uint16Array(s.length));
-  if (s.length > scratch.length) scratch = new Uint16Array(65536);
-  return copyCodes(s, scratch);
-}
-
 /**
  * The words in front of a value that only context identifies (`pass`, `pw`, `secret`, `contrase`,
  * `senha`, `wachtw`, `kennw`: the context pass) and `bearer`, any case. One native scan finds them
@@ -179,15 +159,14 @@ function wordFlags(s: string): number {
 
 /** Which detectors can match in `s` (a bit set of the flags above). */
 export function shapeOf(s: string): number {
-  return scanShape(s, codesOf(s), 0, s.length) | wordFlags(s);
+  return scanShape(s, 0, s.length) | wordFlags(s);
 }
 
 /**
- * Scans the lines of one text: its character codes are copied and its words found once. The function it
+ * Scans the lines of one text, whose words are found once. The function it
  * gives back must be asked about lines in order (each `start` at or after the previous `end`).
  */
 export function lineShapes(text: string): (start: number, end: number) => number {
-  const codes = copyCodes(text, new Uint16Array(text.length));
   const at: number[] = [];
   const flag: number[] = [];
   WORDS.lastIndex = 0;
@@ -197,7 +176,7 @@ export function lineShapes(text: string): (start: number, end: number) => number
   }
   let next = 0;
   return (start, end) => {
-    let flags = scanShape(text, codes, start, end);
+    let flags = scanShape(text, start, end);
     while (next < at.length && (at[next] as number) < end) {
       if ((at[next] as number) >= start) flags |= flag[next] as number;
       next++;
@@ -206,13 +185,13 @@ export function lineShapes(text: string): (start: number, end: number) => number
   };
 }
 
-/** Which detectors can match in `s` from `start` to `end`; `codes` holds its character codes. */
-function scanShape(s: string, codes: Uint16Array, start: number, end: number): number {
+/** Which detectors can match in `s` from `start` to `end`. */
+function scanShape(s: string, start: number, end: number): number {
   let flags = 0;
   let colons = 0;
   let i = start;
   while (i < end) {
-    const action = ACTION[codes[i] as number] as number;
+    const action = ACTION[s.charCodeAt(i)] as number;
     if (action === 0) {
       i++;
       continue;
@@ -221,14 +200,14 @@ function scanShape(s: string, codes: Uint16Array, start: number, end: number): n
       // A run of digits and separators, read to its end here: its digits, those before its first
       // separator and after its last one, its dots and whether a `+` stands before a digit in it.
       const runStart = i;
-      let plus = i > start && codes[i - 1] === 43;
-      if (i > start + 1 && i + 1 < end && isDigit(codes[i + 1] as number) && isLetter(codes[i - 1] as number)) flags |= runOpening(s, i);
+      let plus = i > start && s.charCodeAt(i - 1) === 43;
+      if (i > start + 1 && i + 1 < end && isDigit(s.charCodeAt(i + 1)) && isLetter(s.charCodeAt(i - 1))) flags |= runOpening(s, i);
       let digits = 0;
       let first = -1;
       let last = 0;
       let dots = 0;
       for (; i < end; i++) {
-        const a = ACTION[codes[i] as number] as number;
+        const a = ACTION[s.charCodeAt(i)] as number;
         if (a === DIGIT) {
           digits++;
           last++;
@@ -238,25 +217,25 @@ function scanShape(s: string, codes: Uint16Array, start: number, end: number): n
         if (first < 0) first = digits;
         last = 0;
         if (a === DOT) dots++;
-        else if (a === PLUS) plus ||= i + 1 < end && isDigit(codes[i + 1] as number);
-        else if (a === DASH && mayNameSomething(codes, i, start, end)) flags |= dashFlags(codes, i, start, end);
+        else if (a === PLUS) plus ||= i + 1 < end && isDigit(s.charCodeAt(i + 1));
+        else if (a === DASH && mayNameSomething(s, i, start, end)) flags |= dashFlags(s, i, start, end);
       }
       // Calls only where something can follow: most runs are short.
-      if (digits >= 8 || dots >= 3) flags |= runFlags(s, codes, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
+      if (digits >= 8 || dots >= 3) flags |= runFlags(s, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
       continue;
     }
     if (action === COLON) {
       colons++;
-      const next = i + 1 < end ? codes[i + 1] : 0;
-      flags |= next === 58 ? PAIR | IPV6 : next === 47 && i + 2 < end && codes[i + 2] === 47 ? PAIR | URL : PAIR;
+      const next = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+      flags |= next === 58 ? PAIR | IPV6 : next === 47 && i + 2 < end && s.charCodeAt(i + 2) === 47 ? PAIR | URL : PAIR;
     } else if (action === EQUALS) {
       flags |= PAIR;
     } else if (action === DASH) {
-      if (mayNameSomething(codes, i, start, end)) flags |= dashFlags(codes, i, start, end);
+      if (mayNameSomething(s, i, start, end)) flags |= dashFlags(s, i, start, end);
     } else if (action === DOT) {
-      if (i >= start + 2 && codes[i - 1] === 71 && codes[i - 2] === 83) flags |= VENDOR; // `SG.` (SendGrid)
+      if (i >= start + 2 && s.charCodeAt(i - 1) === 71 && s.charCodeAt(i - 2) === 83) flags |= VENDOR; // `SG.` (SendGrid)
     } else if (action > DASH) {
-      flags |= markFlags(codes, i, start, end, action);
+      flags |= markFlags(s, i, start, end, action);
     }
     i++;
   }
@@ -264,25 +243,25 @@ function scanShape(s: string, codes: Uint16Array, start: number, end: number): n
   return flags;
 }
 
-/** Whether the codes from `at` hold `word` (lower case), ignoring the case of ASCII letters. */
-function wordAt(codes: Uint16Array, at: number, end: number, word: string): boolean {
+/** Whether `s` holds at `at` the characters of `word` (lower case), ignoring the case of ASCII letters. */
+function wordAt(s: string, at: number, end: number, word: string): boolean {
   if (at + word.length > end) return false;
   for (let k = 0; k < word.length; k++) {
-    if (((codes[at + k] as number) | 32) !== word.charCodeAt(k)) return false;
+    if ((s.charCodeAt(at + k) | 32) !== word.charCodeAt(k)) return false;
   }
   return true;
 }
 
 /** The flags of a character other than a digit, a separator or `:`. */
-function markFlags(codes: Uint16Array, i: number, start: number, end: number, action: number): number {
-  const next = i + 1 < end ? (codes[i + 1] as number) | 32 : 0;
+function markFlags(s: string, i: number, start: number, end: number, action: number): number {
+  const next = i + 1 < end ? s.charCodeAt(i + 1) | 32 : 0;
   switch (action) {
     case EQUALS:
       return PAIR;
     case AT_SIGN:
       return AT;
     case PERCENT: // %40
-      return next === 52 && i + 2 < end && codes[i + 2] === 48 ? AT : 0;
+      return next === 52 && i + 2 < end && s.charCodeAt(i + 2) === 48 ? AT : 0;
     case UNDERSCORE:
       return VENDOR;
     case BACKTICK:
@@ -290,9 +269,9 @@ function markFlags(codes: Uint16Array, i: number, start: number, end: number, ac
     case DOLLAR:
       return next === 123 ? TEMPLATE : 0;
     case UPPER_A: // `AKIA`, `ASIA`, `ABIA`, `ACCA` (AWS), `AIza` (Google)
-      return i + 3 < end && ((codes[i + 2] === 73 && codes[i + 3] === 65 && (codes[i + 1] === 75 || codes[i + 1] === 83 || codes[i + 1] === 66)) || (codes[i + 1] === 67 && codes[i + 2] === 67 && codes[i + 3] === 65) || (codes[i + 1] === 73 && codes[i + 2] === 122 && codes[i + 3] === 97)) ? VENDOR : 0;
+      return i + 3 < end && ((s.charCodeAt(i + 2) === 73 && s.charCodeAt(i + 3) === 65 && (s.charCodeAt(i + 1) === 75 || s.charCodeAt(i + 1) === 83 || s.charCodeAt(i + 1) === 66)) || (s.charCodeAt(i + 1) === 67 && s.charCodeAt(i + 2) === 67 && s.charCodeAt(i + 3) === 65) || (s.charCodeAt(i + 1) === 73 && s.charCodeAt(i + 2) === 122 && s.charCodeAt(i + 3) === 97)) ? VENDOR : 0;
     case UPPER_J: // `eyJ`
-      return i >= start + 2 && codes[i - 1] === 121 && codes[i - 2] === 101 ? VENDOR : 0;
+      return i >= start + 2 && s.charCodeAt(i - 1) === 121 && s.charCodeAt(i - 2) === 101 ? VENDOR : 0;
     default:
       return 0;
   }
@@ -317,20 +296,20 @@ function runOpening(s: string, i: number): number {
 
 /** `sk-`, `xoxb-`, `xapp-`, `glpat-` end in a dash; `-u ` and `--user` name a user and password. */
 /** Most dashes join ids and dates: none of `s`, `p`, `a`, `x` two before, nor `u` or `-` after. */
-function mayNameSomething(codes: Uint16Array, i: number, start: number, end: number): boolean {
-  const p2 = i >= start + 2 ? codes[i - 2] : 0;
-  const n1 = i + 1 < end ? codes[i + 1] : 0;
+function mayNameSomething(s: string, i: number, start: number, end: number): boolean {
+  const p2 = i >= start + 2 ? s.charCodeAt(i - 2) : 0;
+  const n1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
   return p2 === 115 || p2 === 112 || p2 === 97 || p2 === 120 || n1 === 117 || n1 === 45;
 }
 
-function dashFlags(codes: Uint16Array, i: number, start: number, end: number): number {
-  const p1 = i >= start + 2 ? (codes[i - 1] as number) : 0;
-  const p2 = i >= start + 2 ? (codes[i - 2] as number) : 0;
-  const n1 = i + 1 < end ? codes[i + 1] : 0;
+function dashFlags(s: string, i: number, start: number, end: number): number {
+  const p1 = i >= start + 2 ? s.charCodeAt(i - 1) : 0;
+  const p2 = i >= start + 2 ? s.charCodeAt(i - 2) : 0;
+  const n1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
   let flags = 0;
   if ((p2 === 115 && p1 === 107) || (p2 === 112 && p1 === 112) || (p2 === 97 && p1 === 116)) flags |= VENDOR;
   else if (p2 === 120 && (p1 === 97 || p1 === 98 || p1 === 101 || p1 === 111 || p1 === 112 || p1 === 114 || p1 === 115)) flags |= VENDOR;
-  const n2 = i + 2 < end ? codes[i + 2] : 0;
-  if ((n1 === 117 && (n2 === 32 || n2 === 9)) || (n1 === 45 && wordAt(codes, i + 2, end, "user"))) flags |= CONTEXT;
+  const n2 = i + 2 < end ? s.charCodeAt(i + 2) : 0;
+  if ((n1 === 117 && (n2 === 32 || n2 === 9)) || (n1 === 45 && wordAt(s, i + 2, end, "user"))) flags |= CONTEXT;
   return flags;
 }

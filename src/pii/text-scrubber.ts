@@ -91,7 +91,8 @@ export function builtinPasses(options: ResolvedPiiOptions, keys: KeyClassifier):
   return passes;
 }
 
-const { TEMPLATE, ANY_DETECTOR } = shape;
+// Taken once: module namespaces may be getters in some loaders.
+const { TEMPLATE, ANY_DETECTOR, shapeOf, lineShapes } = shape;
 
 /** How far a template value (`${…`, `` `…``) can reach: the key-value pass looks 2 KB ahead for its end. */
 const TEMPLATE_REACH = 2048;
@@ -107,12 +108,15 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
   const privateKeys = options.detectors.has("SECRET");
   const patterns = options.patterns;
 
-  // The flags of the line as it came in: placeholders only ever take digits and separators away,
-  // and the `_` and capitals they bring match no detector (the differential test pins this).
   function scrubLine(line: string, flags: number): string {
     let out = line;
     for (const pass of passes) {
-      if ((flags & pass.needs) === pass.needs) out = pass.run(out);
+      if ((flags & pass.needs) !== pass.needs) continue;
+      const next = pass.run(out);
+      if (next === out) continue;
+      out = next;
+      // A placeholder can free a number that was glued to what it replaced: scan what is left.
+      flags = shapeOf(out);
     }
     return out;
   }
@@ -121,7 +125,7 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
     let out = "";
     let from = 0;
     let start = 0;
-    const shapeAt = shape.lineShapes(text);
+    const shapeAt = lineShapes(text);
     while (start < text.length) {
       let end = lineEnd(text, start);
       let flags = shapeAt(start, end);
@@ -150,7 +154,7 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
   /** One line without further ado: most values are a single short line with no flag at all. */
   function scrubText(text: string, safeWhole: boolean): string {
     if (text.indexOf("\n") >= 0) return scrubLines(text);
-    const flags = shape.shapeOf(text);
+    const flags = shapeOf(text);
     if ((flags & ANY_DETECTOR) === 0) return text;
     // The ids, hashes and timestamps that fill most payloads are recognised whole, in one test.
     if (safeWhole && text.length <= 64 && SAFE_WHOLE.test(text)) return text;
