@@ -163,6 +163,16 @@ export function shapeOf(s: string): number {
 }
 
 /**
+ * The flags of `s` after a detector replaced part of `before` (whose flags were `flags`) with a
+ * placeholder. Placeholders hold no digits and no separators, so only the scan can change; the
+ * words of `before` are kept (a replaced one only costs a pass that finds nothing) and the one
+ * word a placeholder brings (`SECRET`) starts no match.
+ */
+export function shapeAfterReplace(s: string, flags: number): number {
+  return scanShape(s, 0, s.length) | (flags & (CONTEXT | BEARER));
+}
+
+/**
  * Scans the lines of one text, whose words are found once. The function it
  * gives back must be asked about lines in order (each `start` at or after the previous `end`).
  */

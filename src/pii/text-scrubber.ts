@@ -92,7 +92,10 @@ export function builtinPasses(options: ResolvedPiiOptions, keys: KeyClassifier):
 }
 
 // Taken once: module namespaces may be getters in some loaders.
-const { TEMPLATE, ANY_DETECTOR, shapeOf, lineShapes } = shape;
+const { TEMPLATE, ANY_DETECTOR, shapeOf, shapeAfterReplace, lineShapes } = shape;
+
+/** A placeholder with a letter or digit right before or after it. */
+const TOUCHING_PLACEHOLDER = /[A-Za-z0-9]\[[A-Z_]{0,12}REDACTED\]|REDACTED\][A-Za-z0-9]/;
 
 /** How far a template value (`${…`, `` `…``) can reach: the key-value pass looks 2 KB ahead for its end. */
 const TEMPLATE_REACH = 2048;
@@ -115,8 +118,10 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
       const next = pass.run(out);
       if (next === out) continue;
       out = next;
-      // A placeholder can free a number that was glued to what it replaced: scan what is left.
-      flags = shapeOf(out);
+      // Placeholders hold no digits, separators or marks, so the flags can only drop, except where
+      // a placeholder now stands right next to a letter or digit: a number glued to what it
+      // replaced is free now (`…3952[SECRET_REDACTED]`). Then the line is scanned again.
+      if (TOUCHING_PLACEHOLDER.test(out)) flags = shapeAfterReplace(out, flags);
     }
     return out;
   }
