@@ -114,6 +114,17 @@ const tLines = time(() => {
 });
 out(`| free text line by line, \`text()\` (${lines.length} lines) | ${(text.length / 1024).toFixed(0)} KB | ${tLines.toFixed(2)} ms | ${(text.length / 1e6 / (tLines / 1000)).toFixed(0)} MB/s |`);
 
+// What the event pipeline scrubs on every call: a tool's arguments and result, a few short strings.
+const args = { query: "hello world", city: "Berlin", limit: 10 };
+const result = { content: [{ type: "text", text: "The weather in Berlin is sunny today, 21 degrees." }], isError: false };
+const tCall = time(() => {
+  for (let i = 0; i < 1000; i++) {
+    scrub.value(args);
+    scrub.value(result);
+  }
+});
+out(`| one tool call's arguments and result, \`value()\` (4 short strings) | ${JSON.stringify(args).length + JSON.stringify(result).length} B | ${((tCall / 1000) * 1e6).toFixed(0)} ns | |`);
+
 const repeat = (unit: string, bytes: number): string => unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
 const ADVERSARIAL: [string, (bytes: number) => string][] = [
   ["one long digit run", (b) => repeat("4111111111111111", b)],

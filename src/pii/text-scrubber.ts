@@ -7,58 +7,9 @@ import type { ResolvedPiiOptions } from "./options.js";
 import { redactPrivateKeys } from "./pem.js";
 import { INTERNATIONAL_PHONE, NORTH_AMERICAN_PHONE, replaceInternational } from "./phone.js";
 import { PLACEHOLDER } from "./placeholders.js";
-import {
-  BEARER,
-  replaceBearer,
-  replaceUrlPassword,
-  replaceVendorToken,
-  URL_PASSWORD,
-  VENDOR_TOKEN,
-  VENDOR_TOKEN_HINT,
-  WEBHOOK_URL,
-} from "./secrets.js";
+import { BEARER, replaceBearer, replaceUrlPassword, replaceVendorToken, URL_PASSWORD, VENDOR_TOKEN, WEBHOOK_URL } from "./secrets.js";
 import type { KeyClassifier } from "./sensitive-keys.js";
-
-/** Cheap facts about a string, gathered in one loop, that decide which passes can match. */
-interface Shape {
-  readonly digits: number;
-  readonly at: boolean;
-  readonly plus: boolean;
-  readonly colons: number;
-  readonly dots: number;
-  readonly dashes: number;
-  readonly slashes: number;
-  readonly equals: boolean;
-}
-
-// Past this length every pass is worth running and counting would cost as much as a pass.
-const SHAPE_LIMIT = 2048;
-const LONG: Shape = { digits: 99, at: true, plus: true, colons: 99, dots: 99, dashes: 99, slashes: 99, equals: true };
-
-function shapeOf(input: string): Shape {
-  if (input.length > SHAPE_LIMIT) return LONG;
-  let digits = 0;
-  let colons = 0;
-  let dots = 0;
-  let dashes = 0;
-  let slashes = 0;
-  let at = false;
-  let plus = false;
-  let equals = false;
-  for (let i = 0; i < input.length; i++) {
-    const c = input.charCodeAt(i);
-    if (c > 64 || c < 43) continue;
-    if (c >= 48 && c <= 57) digits++;
-    else if (c === 58) colons++;
-    else if (c === 46) dots++;
-    else if (c === 45) dashes++;
-    else if (c === 47) slashes++;
-    else if (c === 64) at = true;
-    else if (c === 43) plus = true;
-    else if (c === 61) equals = true;
-  }
-  return { digits, at, plus, colons, dots, dashes, slashes, equals };
-}
+import * as shape from "./shape.js";
 
 /**
  * Whole strings that cannot be personal data: a lower-case UUID, a lower-case hex hash (with at
@@ -68,82 +19,173 @@ function shapeOf(input: string): Shape {
 const SAFE_WHOLE =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?![a-f]{2}\d{2})(?=[0-9]*[a-f])[0-9a-f]{7,64}|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?)$/;
 
-// Cheap tests that decide whether the context passes can match at all.
-const PASSWORD_WORD = /pass|pw|contrase|senha|wachtw|kennw|-u[ \t]|--user/i;
-
 type Replacer = (match: string, ...rest: never[]) => string;
 
-interface Pass {
-  readonly applies: (input: string, shape: Shape) => boolean;
+/** One detector over a line: it runs only when the line's shape has every flag of `needs`. */
+export interface Pass {
+  readonly name: string;
+  readonly needs: number;
   readonly run: (input: string) => string;
 }
 
-function regexPass(applies: Pass["applies"], regex: RegExp, replacer: Replacer | string): Pass {
+/**
+ * A regex detector as a replace loop that gives back the very same string when nothing changed
+ * (`String.prototype.replace` builds a new one for every match, even one given back unchanged).
+ */
+function regexPass(name: string, needs: number, regex: RegExp, replacer: Replacer | string): Pass {
+  const fn = replacer as (...args: unknown[]) => string;
   return {
-    applies,
-    // A fresh lastIndex is not needed: String.prototype.replace resets global regexes itself.
-    run: (input) => input.replace(regex, replacer as (substring: string, ...args: unknown[]) => string),
+    name,
+    needs,
+    run: (input) => {
+      regex.lastIndex = 0;
+      let out = "";
+      let from = 0;
+      for (let m = regex.exec(input); m !== null; m = regex.exec(input)) {
+        const whole = m[0];
+        if (whole === "") {
+          regex.lastIndex++;
+          continue;
+        }
+        const next = typeof replacer === "string" ? replacer : fn(...m, m.index, input);
+        if (next === whole) continue;
+        out += input.slice(from, m.index) + next;
+        from = m.index + whole.length;
+      }
+      return from === 0 ? input : out + input.slice(from);
+    },
   };
 }
 
 /**
- * Compiles the passes once for a set of options. Order matters: whole private keys and URL
- * passwords first (their bodies look like other things), then vendor tokens and `key=value`
- * pairs, then e-mails (after URL passwords, so `user:pw@host.com` is not read as an address), then
- * IBANs before cards and phones, which would otherwise claim pieces of them.
+ * The built-in detectors in the order they run on a line. Order matters: URL passwords first (their
+ * bodies look like other things), then vendor tokens and `key=value` pairs, then e-mails (after URL
+ * passwords, so `user:pw@host.com` is not read as an address), then IBANs before cards and phones,
+ * which would otherwise claim pieces of them; last the values that only the words in front of them
+ * identify, so the values other passes took are placeholders by then.
  */
-export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassifier): (input: string) => string {
+export function builtinPasses(options: ResolvedPiiOptions, keys: KeyClassifier): Pass[] {
   const on = options.detectors;
   const passes: Pass[] = [];
-  let contextPass: Pass | undefined;
-
-  for (const p of options.patterns) {
-    passes.push(regexPass(() => true, p.regex, () => p.replacement));
-  }
   if (on.has("SECRET")) {
-    passes.push({ applies: (s, sh) => sh.dashes >= 10 && s.includes("PRIVATE KEY"), run: redactPrivateKeys });
-    const isUrl = (s: string, sh: Shape): boolean => sh.slashes >= 2 && sh.colons > 0 && s.includes("://");
-    passes.push(regexPass(isUrl, WEBHOOK_URL, PLACEHOLDER.SECRET));
-    passes.push(regexPass((s, sh) => sh.at && isUrl(s, sh), URL_PASSWORD, replaceUrlPassword));
-    passes.push(regexPass((s) => s.length >= 15 && VENDOR_TOKEN_HINT.test(s), VENDOR_TOKEN, replaceVendorToken));
-    passes.push(regexPass((s) => s.length >= 15 && (s.includes("earer") || s.includes("EARER")), BEARER, replaceBearer));
-    passes.push({ applies: (_s, sh) => sh.colons > 0 || sh.equals, run: createKeyValueRedactor(keys) });
+    passes.push(regexPass("webhook URL", shape.URL, WEBHOOK_URL, PLACEHOLDER.SECRET));
+    passes.push(regexPass("URL password", shape.URL | shape.AT, URL_PASSWORD, replaceUrlPassword));
+    passes.push(regexPass("vendor token", shape.VENDOR, VENDOR_TOKEN, replaceVendorToken));
+    passes.push(regexPass("bearer token", shape.BEARER, BEARER, replaceBearer));
+    passes.push({ name: "key=value", needs: shape.PAIR, run: createKeyValueRedactor(keys) });
   }
-  if (on.has("EMAIL")) passes.push({ applies: (s, sh) => sh.at || s.includes("%40"), run: redactEmails });
-  if (on.has("IBAN")) passes.push(regexPass((_s, sh) => sh.digits >= 11, IBAN_CANDIDATE, replaceIban));
-  if (on.has("CREDIT_CARD")) passes.push(regexPass((_s, sh) => sh.digits >= 13, CARD_CANDIDATE, replaceCard));
-  if (on.has("US_SSN")) {
-    passes.push(regexPass((_s, sh) => sh.digits >= 9, SSN_CANDIDATE, replaceSsn));
-  }
+  if (on.has("EMAIL")) passes.push({ name: "e-mail", needs: shape.AT, run: redactEmails });
+  if (on.has("IBAN")) passes.push(regexPass("IBAN", shape.IBAN, IBAN_CANDIDATE, replaceIban));
+  if (on.has("CREDIT_CARD")) passes.push(regexPass("card", shape.CARD, CARD_CANDIDATE, replaceCard));
+  if (on.has("US_SSN")) passes.push(regexPass("SSN", shape.SSN, SSN_CANDIDATE, replaceSsn));
   if (on.has("PHONE")) {
-    passes.push(regexPass((_s, sh) => sh.plus && sh.digits >= 8, INTERNATIONAL_PHONE, replaceInternational));
-    passes.push(regexPass((_s, sh) => sh.digits >= 10, NORTH_AMERICAN_PHONE, PLACEHOLDER.PHONE));
-  }
-  // Values that only the words in front of them identify: one scan for all their words, last, so
-  // the values other passes took are placeholders by then.
-  const context = { phone: on.has("PHONE"), ssn: on.has("US_SSN"), secret: on.has("SECRET") };
-  if (context.phone || context.ssn || context.secret) {
-    const run = createContextRedactor(context);
-    contextPass = { applies: (s, sh) => s.length >= 8 && (sh.digits >= 8 || (context.secret && (PASSWORD_WORD.test(s) || s.includes("ecret") || s.includes("ECRET")))), run };
+    passes.push(regexPass("international phone", shape.INTERNATIONAL, INTERNATIONAL_PHONE, replaceInternational));
+    passes.push(regexPass("North American phone", shape.NANP, NORTH_AMERICAN_PHONE, PLACEHOLDER.PHONE));
   }
   if (on.has("IP")) {
-    passes.push({ applies: (s, sh) => sh.colons >= 7 || (sh.colons >= 2 && s.includes("::")), run: redactIpv6 });
-    passes.push(regexPass((_s, sh) => sh.digits >= 4 && sh.dots >= 3, IPV4_CANDIDATE, replaceIpv4));
+    passes.push({ name: "IPv6", needs: shape.IPV6, run: redactIpv6 });
+    passes.push(regexPass("IPv4", shape.IPV4, IPV4_CANDIDATE, replaceIpv4));
   }
-  if (contextPass !== undefined) passes.push(contextPass);
+  const context = { phone: on.has("PHONE"), ssn: on.has("US_SSN"), secret: on.has("SECRET") };
+  if (context.phone || context.ssn || context.secret) passes.push({ name: "context", needs: shape.CONTEXT, run: createContextRedactor(context) });
+  return passes;
+}
 
-  // Nothing under six characters can hold any built-in type (`a@b.co` is the shortest), and the
-  // ids, hashes and timestamps that fill most payloads are recognised whole, in one test.
-  const builtinsOnly = options.patterns.length === 0;
-  const minLength = builtinsOnly ? 6 : 1;
-  return (input) => {
-    if (input.length < minLength) return input;
-    if (builtinsOnly && input.length <= 64 && SAFE_WHOLE.test(input)) return input;
-    const shape = shapeOf(input);
-    let out = input;
+// Taken once: module namespaces may be getters in some loaders.
+const { TEMPLATE, ANY_DETECTOR, shapeOf, shapeAfterReplace, lineShapes } = shape;
+
+/** A placeholder with a letter or digit right before or after it. */
+const TOUCHING_PLACEHOLDER = /[A-Za-z0-9]\[[A-Z_]{0,12}REDACTED\]|REDACTED\][A-Za-z0-9]/;
+
+/** How far a template value (`${…`, `` `…``) can reach: the key-value pass looks 2 KB ahead for its end. */
+const TEMPLATE_REACH = 2048;
+
+/**
+ * Compiles the scrubber for a set of options. Custom patterns run first, on the whole text, then
+ * whole private keys (they span lines); the other detectors never reach across a line break, so
+ * they run line by line, and only the detectors whose flags a line's one-scan shape has
+ * (`shape.ts`): a line with none of them is not looked at again.
+ */
+export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassifier): (input: string) => string {
+  const passes = builtinPasses(options, keys);
+  const privateKeys = options.detectors.has("SECRET");
+  const patterns = options.patterns;
+
+  function scrubLine(line: string, flags: number): string {
+    let out = line;
     for (const pass of passes) {
-      if (pass.applies(out, shape)) out = pass.run(out);
+      if ((flags & pass.needs) !== pass.needs) continue;
+      const next = pass.run(out);
+      if (next === out) continue;
+      out = next;
+      // Placeholders hold no digits, separators or marks, so the flags can only drop, except where
+      // a placeholder now stands right next to a letter or digit: a number glued to what it
+      // replaced is free now (`…3952[SECRET_REDACTED]`). Then the line is scanned again.
+      if (TOUCHING_PLACEHOLDER.test(out)) flags = shapeAfterReplace(out, flags);
     }
     return out;
+  }
+
+  function scrubLines(text: string): string {
+    let out = "";
+    let from = 0;
+    let start = 0;
+    const shapeAt = lineShapes(text);
+    while (start < text.length) {
+      let end = lineEnd(text, start);
+      let flags = shapeAt(start, end);
+      // A template value's end is looked for up to 2 KB on, maybe lines further: keep them together.
+      let reach = flags & TEMPLATE ? end + TEMPLATE_REACH : -1;
+      while (end < reach && end < text.length) {
+        const next = lineEnd(text, end + 1);
+        const more = shapeAt(end + 1, next);
+        if (more & TEMPLATE) reach = next + TEMPLATE_REACH;
+        flags |= more;
+        end = next;
+      }
+      if (flags & ANY_DETECTOR) {
+        const line = text.slice(start, end);
+        const scrubbed = scrubLine(line, flags);
+        if (scrubbed !== line) {
+          out += text.slice(from, start) + scrubbed;
+          from = end;
+        }
+      }
+      start = end + 1;
+    }
+    return from === 0 ? text : out + text.slice(from);
+  }
+
+  /** One line without further ado: most values are a single short line with no flag at all. */
+  function scrubText(text: string, safeWhole: boolean): string {
+    if (text.indexOf("\n") >= 0) return scrubLines(text);
+    const flags = shapeOf(text);
+    if ((flags & ANY_DETECTOR) === 0) return text;
+    // The ids, hashes and timestamps that fill most payloads are recognised whole, in one test.
+    if (safeWhole && text.length <= 64 && SAFE_WHOLE.test(text)) return text;
+    return scrubLine(text, flags);
+  }
+
+  // Nothing under six characters can hold any built-in type (`a@b.co` is the shortest).
+  if (patterns.length === 0) {
+    return (input) => {
+      if (input.length < 6) return input;
+      if (privateKeys && input.includes("-----BEGIN ")) {
+        const out = redactPrivateKeys(input);
+        if (out !== input) return scrubText(out, false);
+      }
+      return scrubText(input, true);
+    };
+  }
+  return (input) => {
+    let out = input;
+    for (const p of patterns) out = out.replace(p.regex, () => p.replacement);
+    if (privateKeys && out.includes("-----BEGIN ")) out = redactPrivateKeys(out);
+    return scrubText(out, false);
   };
+}
+
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf("\n", from);
+  return nl < 0 ? text.length : nl;
 }

@@ -29,11 +29,18 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 // `{{ secrets.API_KEY }}`, `<%= ENV["X"] %>`.
 const TEMPLATE = /^(?:\$\{[^{}]{1,200}\}|\{\{[^{}]{1,200}\}\}|<%=?[^%]{1,200}%>)$/;
 
+/** What one object key means: its kind (undefined when ordinary) and the key as sent. */
+interface KeyFacts {
+  readonly kind: KeyKind | undefined;
+  readonly out: string;
+}
+
 /** What every walk of one scrubber shares: its rules and its caches. */
 interface Rules {
   readonly keys: KeyClassifier;
   readonly maxDepth: number;
-  scrubKey(key: string): string;
+  /** A key's kind and scrubbed text, from one cache: keys repeat across events. */
+  key(key: string): KeyFacts;
   scrubString(value: string): string;
 }
 
@@ -45,18 +52,18 @@ interface Rules {
  */
 export function createValueScrubber(options: WalkOptions): (input: unknown) => unknown {
   const { text, keys, maxDepth } = options;
-  const keyCache = new Map<string, string>();
+  const keyCache = new Map<string, KeyFacts>();
 
   const rules: Rules = {
     keys,
     maxDepth,
-    scrubKey(key) {
+    key(key) {
       const hit = keyCache.get(key);
       if (hit !== undefined) return hit;
-      const out = text(key);
+      const facts = { kind: keys.kind(key), out: text(key) };
       if (keyCache.size >= 4096) keyCache.clear();
-      keyCache.set(key, out);
-      return out;
+      keyCache.set(key, facts);
+      return facts;
     },
     scrubString(value) {
       if (value.length >= 256 || value.startsWith("data:")) {
@@ -94,9 +101,13 @@ class ValueWalk {
     if (this.active.includes(value)) return CIRCULAR;
     if (this.done?.has(value)) return this.done.get(value);
     if (depth >= this.rules.maxDepth) return MAX_DEPTH_MARKER;
-    const binary = binaryMarkerOfObject(value);
-    if (binary !== undefined) return binary;
-    if (value instanceof Date || value instanceof RegExp || value instanceof Map || value instanceof Set) return value;
+    // Plain objects and arrays, most of what is scrubbed, are neither binary nor a Date, RegExp, Map or Set.
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) {
+      const binary = binaryMarkerOfObject(value);
+      if (binary !== undefined) return binary;
+      if (value instanceof Date || value instanceof RegExp || value instanceof Map || value instanceof Set) return value;
+    }
 
     this.active.push(value);
     let result: unknown;
@@ -140,20 +151,18 @@ class ValueWalk {
   }
 
   private walkObject(object: Record<string, unknown>, depth: number): unknown {
-    const { keys } = this.rules;
     const ownKeys = Object.keys(object);
     let copy: Record<string, unknown> | undefined;
     for (let i = 0; i < ownKeys.length; i++) {
       const key = ownKeys[i] as string;
       const item = object[key];
-      const kind = keys.kind(key);
+      const { kind, out: outKey } = this.rules.key(key);
       const next = kind !== undefined ? this.underKey(key, kind, item, depth + 1) : this.walk(item, depth + 1);
-      const outKey = this.rules.scrubKey(key);
       if (copy === undefined && (next !== item || outKey !== key)) {
         copy = {};
         for (let j = 0; j < i; j++) {
           const k = ownKeys[j] as string;
-          setOwn(copy, this.rules.scrubKey(k), object[k]);
+          setOwn(copy, this.rules.key(k).out, object[k]);
         }
       }
       if (copy !== undefined) setOwn(copy, outKey, next);

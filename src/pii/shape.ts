@@ -1,0 +1,325 @@
+/**
+ * One scan of a piece of text that says which detectors can match in it at all. Each flag is a
+ * necessary condition of its detector: when a flag is off, that detector leaves the text as it is
+ * (test/pii/shape.test.ts checks this for every detector on generated near-misses). The scan reads
+ * each character once and looks at most a few characters around a few of them, so it costs far
+ * less than one regex pass, and most log lines, sentences, ids and timestamps end with no flag set.
+ */
+
+/** `://`: webhook URLs and `user:password@host`. */
+export const URL = 1;
+/** `@` or `%40`: e-mail addresses, URL passwords. */
+export const AT = 2;
+/** A vendor-token prefix: `_`, `sk-`, `xox?-`, `xapp-`, `glpat-`, `SG.`, `eyJ`, `AKIA`… `AIza`. */
+export const VENDOR = 4;
+/** `bearer`, any case. */
+export const BEARER = 8;
+/** `:` or `=`: `key=value` pairs. */
+export const PAIR = 16;
+/** Two letters then two digits, not after a letter or digit: the head of an IBAN. */
+export const IBAN = 32;
+/** A run of digits and separators holding 13 digits: card numbers. */
+export const CARD = 64;
+/** A run holding 9 digits: SSNs. */
+export const SSN = 128;
+/** `+` before a digit, in a run holding 8 digits: international phone numbers. */
+export const INTERNATIONAL = 256;
+/** A run holding 10 digits: North American phone numbers. */
+export const NANP = 512;
+/** `::` or seven `:`: IPv6 addresses. */
+export const IPV6 = 1024;
+/** A run with three dots between digits: IPv4 addresses. */
+export const IPV4 = 2048;
+/** What the context pass needs: 8 digits in a run that is not a date, a password word, `secret`, `-u`/`--user`. */
+export const CONTEXT = 4096;
+/** `` ` `` or `${`: a template value may reach into the next lines (see the key-value pass). */
+export const TEMPLATE = 8192;
+
+/** Every flag that lets some detector run. */
+export const ANY_DETECTOR = TEMPLATE - 1;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+function isWordChar(c: number): boolean {
+  return isLetter(c) || isDigit(c) || c === 95;
+}
+
+/**
+ * Flags for a run of digits and separators from `start` (its first digit) to `end`, holding
+ * `digits` digits, `first` of them before its first separator and `last` after its last one. The
+ * regex detectors (cards, SSNs, both phone formats, IPv4) neither start right after a word
+ * character nor end right before one, so a group glued to a letter (`…-3924963771ab`, an id)
+ * cannot hold the start or the end of their match: its digits do not count for them.
+ */
+function runFlags(s: string, start: number, end: number, digits: number, first: number, last: number, dots: number, plus: boolean): number {
+  let flags = 0;
+  let free = digits;
+  const gluedBefore = start > 0 && isWordChar(s.charCodeAt(start - 1));
+  const gluedAfter = last > 0 && end < s.length && isWordChar(s.charCodeAt(end));
+  if (first === digits) {
+    if (gluedBefore || gluedAfter) free = 0;
+  } else {
+    if (gluedBefore) free -= first;
+    if (gluedAfter) free -= last;
+  }
+  if (free >= 13) flags |= CARD;
+  if (free >= 10) flags |= NANP;
+  if (free >= 9) flags |= SSN;
+  if (plus && free >= 8) flags |= INTERNATIONAL;
+  if (dots >= 3 && free >= 4) flags |= IPV4;
+  // The context pass reads numbers after words, glued or not (`ssn123456789`, `tel 0151…ab`).
+  if (digits >= 9 || (digits === 8 && !isDate(s, start, end))) flags |= CONTEXT;
+  return flags;
+}
+
+/**
+ * A run of eight digits that is a date once blanks and `.`/`/`/`-` after it are taken off
+ * (`2024-01-31`, `31.01.2024`): a phone number after a phone word starts at the run's first digit
+ * and needs 8 digits, and all 8 make the date, which is never a phone number (phone.ts, DATE_LIKE).
+ */
+function isDate(s: string, start: number, end: number): boolean {
+  // `+` or `(` in front: an international prefix or an area code, where the number may start.
+  const before = start > 0 ? s.charCodeAt(start - 1) : 32;
+  if (before === 43 || before === 40) return false;
+  // Three groups of digits with one `-`, `.` or `/` between: 4-2-2 or 2-2-4 (each side 1 or 2 wide).
+  const groups = [0, 0, 0];
+  let g = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) {
+      groups[g] = (groups[g] as number) + 1;
+    } else if (c === 45 || c === 46 || c === 47) {
+      if (groups[g] === 0) return false;
+      if (++g > 2) break;
+    } else {
+      break;
+    }
+  }
+  // Only blanks and separators may follow the last group.
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) return false;
+  }
+  const [a = 0, b = 0, c = 0] = groups;
+  if (g < 2 || c === 0) return false;
+  return (a === 4 && b <= 2 && c <= 2) || (a <= 2 && b <= 2 && c >= 2 && c <= 4);
+}
+
+// What the scan does at each character; 0 (most letters, everything else) is nothing.
+const DIGIT = 1;
+const SEPARATOR = 2; // blank, `/`, `(`, `)`: continue a run of digits
+const DOT = 3;
+const PLUS = 4;
+const DASH = 5;
+const COLON = 6;
+const EQUALS = 7;
+const AT_SIGN = 8;
+const PERCENT = 9;
+const UNDERSCORE = 10;
+const BACKTICK = 11;
+const DOLLAR = 12;
+const UPPER_A = 13; // `AKIA`, `AIza`…
+const UPPER_J = 14; // `eyJ`
+
+// Indexed by character code: everything outside ASCII is 0 (no detector reads it).
+const ACTION = new Uint8Array(65536);
+for (let c = 48; c <= 57; c++) ACTION[c] = DIGIT;
+for (const c of " /()") ACTION[c.charCodeAt(0)] = SEPARATOR;
+const MARKS: [string, number][] = [
+  [".", DOT], ["+", PLUS], ["-", DASH], [":", COLON], ["=", EQUALS], ["@", AT_SIGN], ["%", PERCENT], ["_", UNDERSCORE],
+  ["`", BACKTICK], ["$", DOLLAR], ["A", UPPER_A], ["J", UPPER_J],
+];
+for (const [ch, action] of MARKS) ACTION[ch.charCodeAt(0)] = action;
+
+/**
+ * The words in front of a value that only context identifies (`pass`, `pw`, `secret`, `contrase`,
+ * `senha`, `wachtw`, `kennw`: the context pass) and `bearer`, any case. One native scan finds them
+ * faster than checking letters one by one.
+ */
+// Spelled out in both cases: irregexp scans character classes faster than a case-insensitive flag.
+const WORDS = /[pP](?:[aA][sS][sS]|[wW])|[eE](?:[cC][rR][eE][tT]|[aA][rR][eE][rR])|[cC][oO][nN][tT][rR][aA][sS][eE]|[sS][eE][nN][hH][aA]|[wW][aA][cC][hH][tT][wW]|[kK][eE][nN][nN][wW]/g;
+
+function wordFlag(word: string): number {
+  return (word.charCodeAt(1) | 32) === 97 && (word.charCodeAt(0) | 32) === 101 ? BEARER : CONTEXT;
+}
+
+function wordFlags(s: string): number {
+  let flags = 0;
+  WORDS.lastIndex = 0;
+  for (let m = WORDS.exec(s); m !== null; m = WORDS.exec(s)) flags |= wordFlag(m[0]);
+  return flags;
+}
+
+/** Which detectors can match in `s` (a bit set of the flags above). */
+export function shapeOf(s: string): number {
+  return scanShape(s, 0, s.length) | wordFlags(s);
+}
+
+/**
+ * The flags of `s` after a detector replaced part of `before` (whose flags were `flags`) with a
+ * placeholder. Placeholders hold no digits and no separators, so only the scan can change; the
+ * words of `before` are kept (a replaced one only costs a pass that finds nothing) and the one
+ * word a placeholder brings (`SECRET`) starts no match.
+ */
+export function shapeAfterReplace(s: string, flags: number): number {
+  return scanShape(s, 0, s.length) | (flags & (CONTEXT | BEARER));
+}
+
+/**
+ * Scans the lines of one text, whose words are found once. The function it
+ * gives back must be asked about lines in order (each `start` at or after the previous `end`).
+ */
+export function lineShapes(text: string): (start: number, end: number) => number {
+  const at: number[] = [];
+  const flag: number[] = [];
+  WORDS.lastIndex = 0;
+  for (let m = WORDS.exec(text); m !== null; m = WORDS.exec(text)) {
+    at.push(m.index);
+    flag.push(wordFlag(m[0]));
+  }
+  let next = 0;
+  return (start, end) => {
+    let flags = scanShape(text, start, end);
+    while (next < at.length && (at[next] as number) < end) {
+      if ((at[next] as number) >= start) flags |= flag[next] as number;
+      next++;
+    }
+    return flags;
+  };
+}
+
+/** Which detectors can match in `s` from `start` to `end`. */
+function scanShape(s: string, start: number, end: number): number {
+  let flags = 0;
+  let colons = 0;
+  let i = start;
+  while (i < end) {
+    const action = ACTION[s.charCodeAt(i)] as number;
+    if (action === 0) {
+      i++;
+      continue;
+    }
+    if (action === DIGIT) {
+      // A run of digits and separators, read to its end here: its digits, those before its first
+      // separator and after its last one, its dots and whether a `+` stands before a digit in it.
+      const runStart = i;
+      let plus = i > start && s.charCodeAt(i - 1) === 43;
+      if (i > start + 1 && i + 1 < end && isDigit(s.charCodeAt(i + 1)) && isLetter(s.charCodeAt(i - 1))) flags |= runOpening(s, i);
+      let digits = 0;
+      let first = -1;
+      let last = 0;
+      let dots = 0;
+      for (; i < end; i++) {
+        const a = ACTION[s.charCodeAt(i)] as number;
+        if (a === DIGIT) {
+          digits++;
+          last++;
+          continue;
+        }
+        if (a < DIGIT || a > DASH) break;
+        if (first < 0) first = digits;
+        last = 0;
+        if (a === DOT) dots++;
+        else if (a === PLUS) plus ||= i + 1 < end && isDigit(s.charCodeAt(i + 1));
+        else if (a === DASH && mayNameSomething(s, i, start, end)) flags |= dashFlags(s, i, start, end);
+      }
+      // Calls only where something can follow: most runs are short.
+      if (digits >= 8 || dots >= 3) flags |= runFlags(s, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
+      continue;
+    }
+    if (action === COLON) {
+      colons++;
+      const next = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+      flags |= next === 58 ? PAIR | IPV6 : next === 47 && i + 2 < end && s.charCodeAt(i + 2) === 47 ? PAIR | URL : PAIR;
+    } else if (action === EQUALS) {
+      flags |= PAIR;
+    } else if (action === DASH) {
+      if (mayNameSomething(s, i, start, end)) flags |= dashFlags(s, i, start, end);
+    } else if (action === DOT) {
+      if (i >= start + 2 && s.charCodeAt(i - 1) === 71 && s.charCodeAt(i - 2) === 83) flags |= VENDOR; // `SG.` (SendGrid)
+    } else if (action > DASH) {
+      flags |= markFlags(s, i, start, end, action);
+    }
+    i++;
+  }
+  if (colons >= 7) flags |= IPV6;
+  return flags;
+}
+
+/** Whether `s` holds at `at` the characters of `word` (lower case), ignoring the case of ASCII letters. */
+function wordAt(s: string, at: number, end: number, word: string): boolean {
+  if (at + word.length > end) return false;
+  for (let k = 0; k < word.length; k++) {
+    if ((s.charCodeAt(at + k) | 32) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** The flags of a character other than a digit, a separator or `:`. */
+function markFlags(s: string, i: number, start: number, end: number, action: number): number {
+  const next = i + 1 < end ? s.charCodeAt(i + 1) | 32 : 0;
+  switch (action) {
+    case EQUALS:
+      return PAIR;
+    case AT_SIGN:
+      return AT;
+    case PERCENT: // %40
+      return next === 52 && i + 2 < end && s.charCodeAt(i + 2) === 48 ? AT : 0;
+    case UNDERSCORE:
+      return VENDOR;
+    case BACKTICK:
+      return TEMPLATE;
+    case DOLLAR:
+      return next === 123 ? TEMPLATE : 0;
+    case UPPER_A: // `AKIA`, `ASIA`, `ABIA`, `ACCA` (AWS), `AIza` (Google)
+      return i + 3 < end && ((s.charCodeAt(i + 2) === 73 && s.charCodeAt(i + 3) === 65 && (s.charCodeAt(i + 1) === 75 || s.charCodeAt(i + 1) === 83 || s.charCodeAt(i + 1) === 66)) || (s.charCodeAt(i + 1) === 67 && s.charCodeAt(i + 2) === 67 && s.charCodeAt(i + 3) === 65) || (s.charCodeAt(i + 1) === 73 && s.charCodeAt(i + 2) === 122 && s.charCodeAt(i + 3) === 97)) ? VENDOR : 0;
+    case UPPER_J: // `eyJ`
+      return i >= start + 2 && s.charCodeAt(i - 1) === 121 && s.charCodeAt(i - 2) === 101 ? VENDOR : 0;
+    default:
+      return 0;
+  }
+}
+
+/** At the first digit of a run: `DE89`, two letters and two digits after no letter or digit, opens an IBAN. */
+function runOpening(s: string, i: number): number {
+  if (i < 2 || i + 1 >= s.length || !isDigit(s.charCodeAt(i + 1)) || !isLetter(s.charCodeAt(i - 1)) || !isLetter(s.charCodeAt(i - 2))) return 0;
+  const before = i >= 3 ? s.charCodeAt(i - 3) : 32;
+  if (isLetter(before) || isDigit(before)) return 0;
+  // Two groups of four letters or digits follow, each maybe after one blank.
+  let j = i + 2;
+  for (let group = 0; group < 2; group++) {
+    if (s.charCodeAt(j) === 32) j++;
+    for (let k = 0; k < 4; k++, j++) {
+      const c = s.charCodeAt(j);
+      if (!isLetter(c) && !isDigit(c)) return 0;
+    }
+  }
+  return IBAN;
+}
+
+/** `sk-`, `xoxb-`, `xapp-`, `glpat-` end in a dash; `-u ` and `--user` name a user and password. */
+/** Most dashes join ids and dates: none of `s`, `p`, `a`, `x` two before, nor `u` or `-` after. */
+function mayNameSomething(s: string, i: number, start: number, end: number): boolean {
+  const p2 = i >= start + 2 ? s.charCodeAt(i - 2) : 0;
+  const n1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+  return p2 === 115 || p2 === 112 || p2 === 97 || p2 === 120 || n1 === 117 || n1 === 45;
+}
+
+function dashFlags(s: string, i: number, start: number, end: number): number {
+  const p1 = i >= start + 2 ? s.charCodeAt(i - 1) : 0;
+  const p2 = i >= start + 2 ? s.charCodeAt(i - 2) : 0;
+  const n1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+  let flags = 0;
+  if ((p2 === 115 && p1 === 107) || (p2 === 112 && p1 === 112) || (p2 === 97 && p1 === 116)) flags |= VENDOR;
+  else if (p2 === 120 && (p1 === 97 || p1 === 98 || p1 === 101 || p1 === 111 || p1 === 112 || p1 === 114 || p1 === 115)) flags |= VENDOR;
+  const n2 = i + 2 < end ? s.charCodeAt(i + 2) : 0;
+  if ((n1 === 117 && (n2 === 32 || n2 === 9)) || (n1 === 45 && wordAt(s, i + 2, end, "user"))) flags |= CONTEXT;
+  return flags;
+}
