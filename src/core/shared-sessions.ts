@@ -12,6 +12,8 @@ export interface SharedView {
   /** The session's user in store form (a `uh_` pseudonym under `pii.hashUserIds`). */
   readonly userId: string | undefined;
   readonly traits: StoredTraits;
+  /** The user id sealed for the replicas (see `SharedSessionsOptions.sealUserId`), when stored. */
+  readonly sealedUserId?: string | undefined;
 }
 
 export interface TouchReply extends SharedView {
@@ -56,13 +58,21 @@ export interface SharedSessionBackend {
   readonly claimTimeoutMs?: number | undefined;
   /** A sign of life: refreshes the last activity and claims the start of a run that has none. */
   touch(id: string, at: number): Promise<TouchReply>;
-  /** First valid userId wins; traits merge (later wins per key) only for that user. `undefined`: traits only. */
-  identify(id: string, userId: string | undefined, traits: StoredTraits): Promise<IdentifyReply>;
+  /**
+   * First valid userId wins; traits merge (later wins per key) only for that user. `undefined`:
+   * traits only. `sealedUserId` is stored with the user it seals when that user wins.
+   */
+  identify(id: string, userId: string | undefined, traits: StoredTraits, sealedUserId?: string): Promise<IdentifyReply>;
   /** The next funnel step number of the session. */
   step(id: string): Promise<number>;
   count(id: string, deltas: SessionCounts): Promise<void>;
   /** Claims the end of the current run; with `idleSince`, only if no replica saw the session after it. */
   end(id: string, at: number, idleSince: number | undefined): Promise<EndReply>;
+  /**
+   * Called after the claims of one flush were asked for, synchronously: a backend that sends them
+   * together (one pipeline) sends them now. Without it, each claim is sent by its own call.
+   */
+  flush?(): void;
 }
 
 /** What the core gives a shared store when a configuration starts using it. */
@@ -114,10 +124,21 @@ export interface SharedSessionsOptions {
   readonly ended: (session: SessionState, reason: EndReason, at: number) => void;
 }
 
-/** A claim in flight, and the claims its answer started. */
-interface Claim {
+/** A claim waiting for the next flush, or in flight. */
+interface Op {
+  readonly run: () => Promise<unknown>;
+  readonly onReply: (reply: never) => void;
+  readonly onFail: () => void;
+  /** The flush whose answer started this claim (a re-claim), if one did. */
+  readonly parent: Flush | undefined;
+  settled: boolean;
+}
+
+/** The claims sent together: one write to the store, one timeout, and the claims their answers started. */
+interface Flush {
+  readonly ops: readonly Op[];
   readonly done: Promise<void>;
-  readonly children: Claim[];
+  readonly children: Flush[];
 }
 
 const EMPTY: Traits = Object.freeze({});
@@ -129,15 +150,26 @@ const EMPTY: Traits = Object.freeze({});
  * the event is exported: the pipeline waits for claims in flight (`settled()`) before it cuts a
  * batch. A store that fails or is slow leaves the local answer standing, with one warning per
  * episode.
+ *
+ * On the tool's path a claim is only queued: the claims of a turn of the event loop leave together
+ * on the next one (`setImmediate`), after the handler's answer was written, as one batch the
+ * backend sends in one write (a pipeline), under one timeout.
  */
 export class SharedSessions {
   private readonly links = new WeakMap<SessionState, SharedLink>();
-  private readonly pending = new Set<Claim>();
-  /** The claims started by the answer being handled now (re-claims), if one is. */
-  private answering: Claim[] | undefined;
+  /** Claims queued for the next flush. */
+  private queue: Op[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly inFlight = new Set<Flush>();
+  /** Claims queued or in flight (bounded by `maxPending`). */
+  private pendingOps = 0;
+  /** The flush whose answers are being handled now, if one is. */
+  private answering: Flush | undefined;
   private closed = false;
   private failures = 0;
   private overloaded = 0;
+  /** Flushes sent so far (each one write to the store, whatever the number of claims in it). */
+  flushes = 0;
 
   constructor(
     readonly backend: SharedSessionBackend,
@@ -160,17 +192,19 @@ export class SharedSessions {
   }
 
   /**
-   * Settles when the claims in flight now have settled, with the claims their answers started (a
-   * re-claim after a store restart); claims started later are not waited for (their events go to a
-   * later batch). Bounded by twice the claim timeout: under steady traffic it still settles.
+   * Settles when the claims queued or in flight now have settled, with the claims their answers
+   * started (a re-claim after a store restart); claims started later are not waited for (their
+   * events go to a later batch). Bounded by twice the claim timeout: under steady traffic it still
+   * settles.
    */
   settled(): Promise<void> | undefined {
-    if (this.pending.size === 0) return undefined;
-    let round = [...this.pending];
+    this.flush();
+    if (this.inFlight.size === 0) return undefined;
+    let round = [...this.inFlight];
     const wait = async (): Promise<void> => {
       while (round.length > 0) {
-        await Promise.allSettled(round.map((claim) => claim.done));
-        round = round.flatMap((claim) => claim.children);
+        await Promise.all(round.map((flush) => flush.done));
+        round = round.flatMap((flush) => flush.children);
       }
     };
     let timer: NodeJS.Timeout | undefined;
@@ -181,22 +215,27 @@ export class SharedSessions {
     return Promise.race([wait(), bound]).finally(() => clearTimeout(timer));
   }
 
-  /** The configuration shut down: no claim is started any more (its answers would find no one). */
+  /** The configuration shut down: queued claims leave now; no claim is started any more. */
   close(): void {
+    this.flush();
     this.closed = true;
   }
 
-  get inFlight(): number {
-    return this.pending.size;
+  /** Claims queued or in flight. */
+  get pending(): number {
+    return this.pendingOps;
   }
 
-  /** Runs one claim in the background. Never throws and never rejects. */
+  /**
+   * Queues one claim for the next flush. Never throws; `onReply` or `onFail` is called exactly
+   * once, later (at once only when the claim is refused: store closed, backlog full).
+   */
   call<T>(run: () => Promise<T>, onReply: (reply: T) => void, onFail: () => void = () => undefined): void {
     if (this.closed) {
       safely(onFail);
       return;
     }
-    if (this.pending.size >= this.options.maxPending) {
+    if (this.pendingOps >= this.options.maxPending) {
       if (this.overloaded++ === 0) {
         this.options.warn({
           code: "YAVIO-1222",
@@ -206,48 +245,88 @@ export class SharedSessions {
       safely(onFail);
       return;
     }
-    let started: Promise<T>;
-    try {
-      started = run();
-    } catch (error) {
-      started = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-      timer.unref();
+    this.pendingOps += 1;
+    this.queue.push({ run, onReply, onFail, parent: this.answering, settled: false });
+    this.scheduled ??= setImmediate(() => {
+      this.scheduled = undefined;
+      this.flush();
     });
-    const parent = this.answering;
-    const children: Claim[] = [];
-    const handle = (fn: () => void): void => {
-      this.answering = children;
+  }
+
+  private tickQueued = false;
+
+  /** A request finished: its claims leave once its answer was handed to the transport, in this turn. */
+  requestDone(): void {
+    if (this.tickQueued || this.queue.length === 0) return;
+    this.tickQueued = true;
+    process.nextTick(() => {
+      this.tickQueued = false;
+      this.flush();
+    });
+  }
+
+  /** Sends the queued claims now, together. */
+  flush(): void {
+    if (this.scheduled !== undefined) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    const ops = this.queue;
+    if (ops.length === 0) return;
+    this.queue = [];
+    this.flushes += 1;
+    let left = ops.length;
+    let finish: () => void = () => undefined;
+    const flush: Flush = { ops, children: [], done: new Promise<void>((resolve) => (finish = resolve)) };
+    for (const op of ops) if (op.parent !== undefined && !op.parent.children.includes(flush)) op.parent.children.push(flush);
+    this.inFlight.add(flush);
+    const settle = (op: Op, fn: () => void): void => {
+      if (op.settled) return;
+      op.settled = true;
+      this.pendingOps -= 1;
+      const outer = this.answering;
+      this.answering = flush;
       try {
         safely(fn);
       } finally {
-        this.answering = undefined;
+        this.answering = outer;
       }
+      if (--left > 0) return;
+      clearTimeout(timer);
+      this.inFlight.delete(flush);
+      if (this.pendingOps === 0 && this.overloaded > 0) this.overloaded = 0;
+      // The re-claims its answers started leave now, so that `settled()` can follow them.
+      if (this.queue.some((queued) => queued.parent === flush)) this.flush();
+      finish();
     };
-    const done = Promise.race([started, timeout]).then(
-      (reply) => {
-        clearTimeout(timer);
-        this.succeeded();
-        handle(() => onReply(reply));
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        this.failed(error);
-        handle(onFail);
-      },
-    );
-    // A late answer after the timeout is ignored; its rejection must not go unhandled.
-    started.catch(() => undefined);
-    const claim: Claim = { done, children };
-    parent?.push(claim);
-    this.pending.add(claim);
-    void done.finally(() => {
-      this.pending.delete(claim);
-      if (this.pending.size === 0 && this.overloaded > 0) this.overloaded = 0;
-    });
+    const fail = (op: Op, error: unknown): void => {
+      if (op.settled) return;
+      this.failed(error);
+      settle(op, op.onFail);
+    };
+    const timer = setTimeout(() => {
+      const error = new Error(`no answer within ${this.options.timeoutMs} ms`);
+      for (const op of ops) fail(op, error);
+    }, this.options.timeoutMs);
+    timer.unref();
+    for (const op of ops) {
+      let started: Promise<unknown>;
+      try {
+        started = op.run();
+      } catch (error) {
+        started = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      // A late answer after the timeout is ignored; its rejection must not go unhandled.
+      started.then(
+        (reply) => {
+          if (op.settled) return;
+          this.succeeded();
+          settle(op, () => op.onReply(reply as never));
+        },
+        (error: unknown) => fail(op, error),
+      );
+    }
+    this.backend.flush?.();
   }
 
   private succeeded(): void {
@@ -371,8 +450,9 @@ export class SharedLink {
     const alreadyStarted = session.started;
     if (!alreadyStarted) this.startGate = gate;
     const version = this.version;
+    const at = Date.now();
     this.shared.call(
-      () => this.shared.backend.touch(session.id, Date.now()),
+      () => this.shared.backend.touch(session.id, at),
       (reply) => {
         this.touchPending = false;
         this.adopt(reply, version, cell);
@@ -478,7 +558,10 @@ export class SharedLink {
       promptGets: s.promptGets - sent.promptGets,
       errors: s.errors - sent.errors,
     };
-    if (deltas.toolCalls === 0 && deltas.resourceReads === 0 && deltas.promptGets === 0 && deltas.errors === 0) return;
+    if (deltas.toolCalls === 0 && deltas.resourceReads === 0 && deltas.promptGets === 0 && deltas.errors === 0) {
+      this.shared.requestDone();
+      return;
+    }
     // Counted as sent now, so that the next request does not send them twice; a claim that fails
     // gives them back, and the next request's claim carries them.
     this.advance();
@@ -498,6 +581,7 @@ export class SharedLink {
         };
       },
     );
+    this.shared.requestDone();
   }
 
   /**
@@ -514,6 +598,8 @@ export class SharedLink {
     if (now) {
       ended(session, reason, at);
       this.shared.call(() => this.shared.backend.end(session.id, at, idleSince), () => undefined);
+      // Nothing asynchronous may run any more: the claim is written now, if it can be.
+      this.shared.flush();
       return;
     }
     const version = this.version;
