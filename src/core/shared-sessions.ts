@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { SessionState, Traits } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
 
@@ -112,8 +113,19 @@ export interface SharedSessionsOptions {
   /** Claims in flight at most: beyond it, local state only (memory stays bounded while the store is slow). */
   readonly maxPending: number;
   readonly sessionIdleTimeoutMs: number;
-  /** A userId in store form (hashed under pii.hashUserIds); a `uh_` pseudonym stays as it is. */
+  /**
+   * A userId in store form, the form replicas compare: its `uh_` pseudonym under pii.hashUserIds or
+   * with a hashSecret, the id itself otherwise; a pseudonym stays as it is.
+   */
   readonly storedUserId: (userId: string) => string;
+  /**
+   * The key that seals the raw userId for the other replicas (from the hashSecret), when events
+   * carry raw ids (pii.hashUserIds off): the store then holds the pseudonym and the sealed id,
+   * never the id. Undefined under pii.hashUserIds (the pseudonym is what events carry).
+   */
+  readonly sealKey?: Buffer | undefined;
+  /** Events carry raw ids and there is no hashSecret to seal them: the store holds them raw (YAVIO-1315). */
+  readonly rawUserIds?: boolean | undefined;
   /** A user id as a warning may show it. */
   readonly shownUserId: (userId: string) => string;
   /** Scrubs a value as events are scrubbed (a traits object: its keys and values). */
@@ -174,7 +186,49 @@ export class SharedSessions {
   constructor(
     readonly backend: SharedSessionBackend,
     readonly options: SharedSessionsOptions,
-  ) {}
+  ) {
+    if (options.rawUserIds === true) {
+      options.warn({
+        code: "YAVIO-1315",
+        message:
+          "the shared session store holds raw user ids (pii.hashUserIds is off and there is no hashSecret to seal them): set hashSecret (the same on every replica) to store them sealed, or turn pii.hashUserIds on",
+      });
+    }
+  }
+
+  /** A raw userId sealed for the replicas (AES-256-GCM under a key from the hashSecret), if sealing applies. */
+  seal(userId: string): string | undefined {
+    const key = this.options.sealKey;
+    if (key === undefined) return undefined;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    const body = Buffer.concat([cipher.update(userId, "utf8"), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
+  }
+
+  private openFailures = 0;
+
+  /** The raw userId a sealed one holds; undefined (and YAVIO-1316 once) when it cannot be opened. */
+  open(sealed: string): string | undefined {
+    const key = this.options.sealKey;
+    if (key === undefined) return undefined;
+    try {
+      const data = Buffer.from(sealed, "base64url");
+      if (data.length < 29) throw new Error("too short");
+      const decipher = createDecipheriv("aes-256-gcm", key, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(12, 28));
+      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString("utf8");
+    } catch {
+      if (this.openFailures++ === 0) {
+        this.options.warn({
+          code: "YAVIO-1316",
+          message:
+            "a user id sealed in the shared session store could not be opened (replicas with another hashSecret, or a changed value): events of such sessions carry the user's pseudonym (said once)",
+        });
+      }
+      return undefined;
+    }
+  }
 
   linkOf(session: SessionState): SharedLink | undefined {
     return this.links.get(session);
@@ -253,16 +307,13 @@ export class SharedSessions {
     });
   }
 
-  private tickQueued = false;
-
-  /** A request finished: its claims leave once its answer was handed to the transport, in this turn. */
+  /**
+   * A request finished: its claims leave now, in one write, before its answer is handed to the
+   * transport — so they reach the store before the client can send its next request to another
+   * replica, whose claims then come after them.
+   */
   requestDone(): void {
-    if (this.tickQueued || this.queue.length === 0) return;
-    this.tickQueued = true;
-    process.nextTick(() => {
-      this.tickQueued = false;
-      this.flush();
-    });
+    if (this.queue.length > 0) this.flush();
   }
 
   /** Sends the queued claims now, together. */
@@ -424,12 +475,21 @@ export class SharedLink {
     return stored;
   }
 
+  /** A user another replica stored sealed: its raw id, for this replica's events. */
+  private learn(view: SharedView): void {
+    const { userId, sealedUserId } = view;
+    if (userId === undefined || sealedUserId === undefined || this.rawIds.has(userId)) return;
+    const raw = this.shared.open(sealedUserId);
+    if (raw !== undefined && this.shared.options.storedUserId(raw) === userId) this.rawIds.set(userId, raw);
+  }
+
   private local(stored: string | undefined): string | undefined {
     return stored === undefined ? undefined : (this.rawIds.get(stored) ?? stored);
   }
 
   /** Applies an answer to the session unless a newer local change is still unanswered. */
   private adopt(view: SharedView, version: number, cell: IdentityCell): void {
+    this.learn(view);
     if (view.userId !== undefined) this.confirmedUserId = view.userId;
     cell.userId = this.local(view.userId) ?? cell.userId;
     if (view.userId !== undefined || view.traits.length > 0) cell.traits = this.shared.parseTraits(view.traits);
@@ -477,8 +537,9 @@ export class SharedLink {
     const session = this.session;
     const userId = session.userId!;
     this.shared.call(
-      () => this.shared.backend.identify(session.id, this.stored(userId), this.shared.storedTraits(session.traits)),
+      () => this.shared.backend.identify(session.id, this.stored(userId), this.shared.storedTraits(session.traits), this.shared.seal(userId)),
       (reply) => {
+        this.learn(reply);
         if (reply.userId !== undefined) this.confirmedUserId = reply.userId;
       },
     );
@@ -497,8 +558,9 @@ export class SharedLink {
     const claim = new IdentifyClaim(firstGuess);
     const storedId = userId === undefined ? undefined : this.stored(userId);
     const traits = this.shared.storedTraits(incoming);
+    const sealed = userId === undefined ? undefined : this.shared.seal(userId);
     this.shared.call(
-      () => this.shared.backend.identify(session.id, storedId, traits),
+      () => this.shared.backend.identify(session.id, storedId, traits, sealed),
       (reply) => {
         this.adopt(reply, version, cell);
         claim.firstIdentify = reply.userIdSet;

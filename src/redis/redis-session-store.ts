@@ -348,7 +348,9 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
 }
 
 /** A pipeline on an ioredis client: one write for the whole batch. Never rejects. */
-function pipelined(client: Required<Pick<IoRedisLikeClient, "pipeline">>, commands: string[][]): Promise<Outcome[]> {
+function pipelined(client: Required<Pick<IoRedisLikeClient, "pipeline" | "call">>, commands: string[][]): Promise<Outcome[]> {
+  // One command (the common case: one session's claims): no pipeline object to build.
+  if (commands.length === 1) return each(commands, ([command, ...args]) => client.call(command!, ...args));
   let exec: Promise<[Error | null, unknown][] | null>;
   try {
     // ioredis names a pipeline's commands by their method names (lower case).
@@ -366,7 +368,7 @@ function pipelined(client: Required<Pick<IoRedisLikeClient, "pipeline">>, comman
 function hostBatch(host: NodeRedisLikeClient | IoRedisLikeClient, commands: string[][]): Promise<Outcome[]> {
   const io = host as IoRedisLikeClient;
   if (typeof io.call === "function") {
-    if (typeof io.pipeline === "function" && io.isCluster !== true) return pipelined(io as Required<Pick<IoRedisLikeClient, "pipeline">>, commands);
+    if (typeof io.pipeline === "function" && io.isCluster !== true) return pipelined(io as Required<IoRedisLikeClient>, commands);
     return each(commands, ([command, ...args]) => io.call(command!, ...args));
   }
   const nodeRedis = host as NodeRedisLikeClient;
