@@ -180,8 +180,6 @@ export class SharedSessions {
   private closed = false;
   private failures = 0;
   private overloaded = 0;
-  /** Flushes sent so far (each one write to the store, whatever the number of claims in it). */
-  flushes = 0;
 
   constructor(
     readonly backend: SharedSessionBackend,
@@ -325,7 +323,6 @@ export class SharedSessions {
     const ops = this.queue;
     if (ops.length === 0) return;
     this.queue = [];
-    this.flushes += 1;
     let left = ops.length;
     let finish: () => void = () => undefined;
     const flush: Flush = { ops, children: [], done: new Promise<void>((resolve) => (finish = resolve)) };
