@@ -239,6 +239,10 @@ export class SharedSessions {
       link = new SharedLink(this, session);
       this.links.set(session, link);
       link.touch();
+      // Sent at once: a session may open on a request that is no tool call (a list, an
+      // initialize), whose end sends no claims, and its start must reach the store before the
+      // client's next request can reach another replica. Once per session and replica.
+      this.flush();
     }
     return link;
   }
