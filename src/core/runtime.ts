@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { EventGate, EventType, QueuedEvent, WireBuilder, WireEvent } from "../event/index.js";
 import { createEventScrubber, EventRecord, truncateEvent } from "../event/index.js";
 import type { ClientInfo, SessionState } from "../identity/index.js";
@@ -155,12 +156,17 @@ export class Runtime implements ContextRuntime {
       return undefined;
     }
     const scrubber = this.scrubber;
+    const secret = this.core.hashSecret;
     return new SharedSessions(backend, {
       warn: this.warn,
       timeoutMs: backend.claimTimeoutMs ?? SHARED_CLAIM_TIMEOUT_MS,
       maxPending: SHARED_MAX_PENDING,
       sessionIdleTimeoutMs: idle,
-      storedUserId: (userId) => (this.hashUserIds && !PSEUDONYM.test(userId) ? hashUserId(userId, this.core.hashSecret) : userId),
+      // The store compares pseudonyms whenever it can: under hashUserIds, or with a hashSecret to
+      // seal the raw id events carry (see SharedSessions.seal).
+      storedUserId: (userId) => ((this.hashUserIds || secret !== undefined) && !PSEUDONYM.test(userId) ? hashUserId(userId, secret) : userId),
+      sealKey: this.hashUserIds || secret === undefined ? undefined : createHmac("sha256", secret).update("yavio-mcp:session-store:user-id:v1").digest(),
+      rawUserIds: !this.hashUserIds && secret === undefined,
       shownUserId: (userId) => (this.hashUserIds && !PSEUDONYM.test(userId) ? hashUserId(userId, this.core.hashSecret) : userId),
       scrubValue: (value) => (scrubber === undefined ? value : scrubber.value(value)),
       lateStart: (session) => this.plugins.sessionStarted(session),

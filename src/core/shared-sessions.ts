@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { SessionState, Traits } from "../identity/index.js";
 import type { Warn } from "../warnings/index.js";
 
@@ -12,6 +13,8 @@ export interface SharedView {
   /** The session's user in store form (a `uh_` pseudonym under `pii.hashUserIds`). */
   readonly userId: string | undefined;
   readonly traits: StoredTraits;
+  /** The user id sealed for the replicas (see `SharedSessionsOptions.sealUserId`), when stored. */
+  readonly sealedUserId?: string | undefined;
 }
 
 export interface TouchReply extends SharedView {
@@ -56,13 +59,21 @@ export interface SharedSessionBackend {
   readonly claimTimeoutMs?: number | undefined;
   /** A sign of life: refreshes the last activity and claims the start of a run that has none. */
   touch(id: string, at: number): Promise<TouchReply>;
-  /** First valid userId wins; traits merge (later wins per key) only for that user. `undefined`: traits only. */
-  identify(id: string, userId: string | undefined, traits: StoredTraits): Promise<IdentifyReply>;
+  /**
+   * First valid userId wins; traits merge (later wins per key) only for that user. `undefined`:
+   * traits only. `sealedUserId` is stored with the user it seals when that user wins.
+   */
+  identify(id: string, userId: string | undefined, traits: StoredTraits, sealedUserId?: string): Promise<IdentifyReply>;
   /** The next funnel step number of the session. */
   step(id: string): Promise<number>;
   count(id: string, deltas: SessionCounts): Promise<void>;
   /** Claims the end of the current run; with `idleSince`, only if no replica saw the session after it. */
   end(id: string, at: number, idleSince: number | undefined): Promise<EndReply>;
+  /**
+   * Called after the claims of one flush were asked for, synchronously: a backend that sends them
+   * together (one pipeline) sends them now. Without it, each claim is sent by its own call.
+   */
+  flush?(): void;
 }
 
 /** What the core gives a shared store when a configuration starts using it. */
@@ -102,8 +113,19 @@ export interface SharedSessionsOptions {
   /** Claims in flight at most: beyond it, local state only (memory stays bounded while the store is slow). */
   readonly maxPending: number;
   readonly sessionIdleTimeoutMs: number;
-  /** A userId in store form (hashed under pii.hashUserIds); a `uh_` pseudonym stays as it is. */
+  /**
+   * A userId in store form, the form replicas compare: its `uh_` pseudonym under pii.hashUserIds or
+   * with a hashSecret, the id itself otherwise; a pseudonym stays as it is.
+   */
   readonly storedUserId: (userId: string) => string;
+  /**
+   * The key that seals the raw userId for the other replicas (from the hashSecret), when events
+   * carry raw ids (pii.hashUserIds off): the store then holds the pseudonym and the sealed id,
+   * never the id. Undefined under pii.hashUserIds (the pseudonym is what events carry).
+   */
+  readonly sealKey?: Buffer | undefined;
+  /** Events carry raw ids and there is no hashSecret to seal them: the store holds them raw (YAVIO-1315). */
+  readonly rawUserIds?: boolean | undefined;
   /** A user id as a warning may show it. */
   readonly shownUserId: (userId: string) => string;
   /** Scrubs a value as events are scrubbed (a traits object: its keys and values). */
@@ -114,10 +136,21 @@ export interface SharedSessionsOptions {
   readonly ended: (session: SessionState, reason: EndReason, at: number) => void;
 }
 
-/** A claim in flight, and the claims its answer started. */
-interface Claim {
+/** A claim waiting for the next flush, or in flight. */
+interface Op {
+  readonly run: () => Promise<unknown>;
+  readonly onReply: (reply: never) => void;
+  readonly onFail: () => void;
+  /** The flush whose answer started this claim (a re-claim), if one did. */
+  readonly parent: Flush | undefined;
+  settled: boolean;
+}
+
+/** The claims sent together: one write to the store, one timeout, and the claims their answers started. */
+interface Flush {
+  readonly ops: readonly Op[];
   readonly done: Promise<void>;
-  readonly children: Claim[];
+  readonly children: Flush[];
 }
 
 const EMPTY: Traits = Object.freeze({});
@@ -129,12 +162,21 @@ const EMPTY: Traits = Object.freeze({});
  * the event is exported: the pipeline waits for claims in flight (`settled()`) before it cuts a
  * batch. A store that fails or is slow leaves the local answer standing, with one warning per
  * episode.
+ *
+ * On the tool's path a claim is only queued: the claims of a turn of the event loop leave together
+ * on the next one (`setImmediate`), after the handler's answer was written, as one batch the
+ * backend sends in one write (a pipeline), under one timeout.
  */
 export class SharedSessions {
   private readonly links = new WeakMap<SessionState, SharedLink>();
-  private readonly pending = new Set<Claim>();
-  /** The claims started by the answer being handled now (re-claims), if one is. */
-  private answering: Claim[] | undefined;
+  /** Claims queued for the next flush. */
+  private queue: Op[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly inFlight = new Set<Flush>();
+  /** Claims queued or in flight (bounded by `maxPending`). */
+  private pendingOps = 0;
+  /** The flush whose answers are being handled now, if one is. */
+  private answering: Flush | undefined;
   private closed = false;
   private failures = 0;
   private overloaded = 0;
@@ -142,7 +184,49 @@ export class SharedSessions {
   constructor(
     readonly backend: SharedSessionBackend,
     readonly options: SharedSessionsOptions,
-  ) {}
+  ) {
+    if (options.rawUserIds === true) {
+      options.warn({
+        code: "YAVIO-1315",
+        message:
+          "the shared session store holds raw user ids (pii.hashUserIds is off and there is no hashSecret to seal them): set hashSecret (the same on every replica) to store them sealed, or turn pii.hashUserIds on",
+      });
+    }
+  }
+
+  /** A raw userId sealed for the replicas (AES-256-GCM under a key from the hashSecret), if sealing applies. */
+  seal(userId: string): string | undefined {
+    const key = this.options.sealKey;
+    if (key === undefined) return undefined;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    const body = Buffer.concat([cipher.update(userId, "utf8"), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
+  }
+
+  private openFailures = 0;
+
+  /** The raw userId a sealed one holds; undefined (and YAVIO-1316 once) when it cannot be opened. */
+  open(sealed: string): string | undefined {
+    const key = this.options.sealKey;
+    if (key === undefined) return undefined;
+    try {
+      const data = Buffer.from(sealed, "base64url");
+      if (data.length < 29) throw new Error("too short");
+      const decipher = createDecipheriv("aes-256-gcm", key, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(12, 28));
+      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString("utf8");
+    } catch {
+      if (this.openFailures++ === 0) {
+        this.options.warn({
+          code: "YAVIO-1316",
+          message:
+            "a user id sealed in the shared session store could not be opened (replicas with another hashSecret, or a changed value): events of such sessions carry the user's pseudonym (said once)",
+        });
+      }
+      return undefined;
+    }
+  }
 
   linkOf(session: SessionState): SharedLink | undefined {
     return this.links.get(session);
@@ -155,22 +239,28 @@ export class SharedSessions {
       link = new SharedLink(this, session);
       this.links.set(session, link);
       link.touch();
+      // Sent at once: a session may open on a request that is no tool call (a list, an
+      // initialize), whose end sends no claims, and its start must reach the store before the
+      // client's next request can reach another replica. Once per session and replica.
+      this.flush();
     }
     return link;
   }
 
   /**
-   * Settles when the claims in flight now have settled, with the claims their answers started (a
-   * re-claim after a store restart); claims started later are not waited for (their events go to a
-   * later batch). Bounded by twice the claim timeout: under steady traffic it still settles.
+   * Settles when the claims queued or in flight now have settled, with the claims their answers
+   * started (a re-claim after a store restart); claims started later are not waited for (their
+   * events go to a later batch). Bounded by twice the claim timeout: under steady traffic it still
+   * settles.
    */
   settled(): Promise<void> | undefined {
-    if (this.pending.size === 0) return undefined;
-    let round = [...this.pending];
+    this.flush();
+    if (this.inFlight.size === 0) return undefined;
+    let round = [...this.inFlight];
     const wait = async (): Promise<void> => {
       while (round.length > 0) {
-        await Promise.allSettled(round.map((claim) => claim.done));
-        round = round.flatMap((claim) => claim.children);
+        await Promise.all(round.map((flush) => flush.done));
+        round = round.flatMap((flush) => flush.children);
       }
     };
     let timer: NodeJS.Timeout | undefined;
@@ -181,22 +271,27 @@ export class SharedSessions {
     return Promise.race([wait(), bound]).finally(() => clearTimeout(timer));
   }
 
-  /** The configuration shut down: no claim is started any more (its answers would find no one). */
+  /** The configuration shut down: queued claims leave now; no claim is started any more. */
   close(): void {
+    this.flush();
     this.closed = true;
   }
 
-  get inFlight(): number {
-    return this.pending.size;
+  /** Claims queued or in flight. */
+  get pending(): number {
+    return this.pendingOps;
   }
 
-  /** Runs one claim in the background. Never throws and never rejects. */
+  /**
+   * Queues one claim for the next flush. Never throws; `onReply` or `onFail` is called exactly
+   * once, later (at once only when the claim is refused: store closed, backlog full).
+   */
   call<T>(run: () => Promise<T>, onReply: (reply: T) => void, onFail: () => void = () => undefined): void {
     if (this.closed) {
       safely(onFail);
       return;
     }
-    if (this.pending.size >= this.options.maxPending) {
+    if (this.pendingOps >= this.options.maxPending) {
       if (this.overloaded++ === 0) {
         this.options.warn({
           code: "YAVIO-1222",
@@ -206,48 +301,84 @@ export class SharedSessions {
       safely(onFail);
       return;
     }
-    let started: Promise<T>;
-    try {
-      started = run();
-    } catch (error) {
-      started = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-      timer.unref();
+    this.pendingOps += 1;
+    this.queue.push({ run, onReply, onFail, parent: this.answering, settled: false });
+    this.scheduled ??= setImmediate(() => {
+      this.scheduled = undefined;
+      this.flush();
     });
-    const parent = this.answering;
-    const children: Claim[] = [];
-    const handle = (fn: () => void): void => {
-      this.answering = children;
+  }
+
+  /**
+   * A request finished: its claims leave now, in one write, before its answer is handed to the
+   * transport — so they reach the store before the client can send its next request to another
+   * replica, whose claims then come after them.
+   */
+  requestDone(): void {
+    if (this.queue.length > 0) this.flush();
+  }
+
+  /** Sends the queued claims now, together. */
+  flush(): void {
+    if (this.scheduled !== undefined) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    const ops = this.queue;
+    if (ops.length === 0) return;
+    this.queue = [];
+    let left = ops.length;
+    let finish: () => void = () => undefined;
+    const flush: Flush = { ops, children: [], done: new Promise<void>((resolve) => (finish = resolve)) };
+    for (const op of ops) if (op.parent !== undefined && !op.parent.children.includes(flush)) op.parent.children.push(flush);
+    this.inFlight.add(flush);
+    const settle = (op: Op, fn: () => void): void => {
+      if (op.settled) return;
+      op.settled = true;
+      this.pendingOps -= 1;
+      const outer = this.answering;
+      this.answering = flush;
       try {
         safely(fn);
       } finally {
-        this.answering = undefined;
+        this.answering = outer;
       }
+      if (--left > 0) return;
+      clearTimeout(timer);
+      this.inFlight.delete(flush);
+      if (this.pendingOps === 0 && this.overloaded > 0) this.overloaded = 0;
+      // The re-claims its answers started leave now, so that `settled()` can follow them.
+      if (this.queue.some((queued) => queued.parent === flush)) this.flush();
+      finish();
     };
-    const done = Promise.race([started, timeout]).then(
-      (reply) => {
-        clearTimeout(timer);
-        this.succeeded();
-        handle(() => onReply(reply));
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        this.failed(error);
-        handle(onFail);
-      },
-    );
-    // A late answer after the timeout is ignored; its rejection must not go unhandled.
-    started.catch(() => undefined);
-    const claim: Claim = { done, children };
-    parent?.push(claim);
-    this.pending.add(claim);
-    void done.finally(() => {
-      this.pending.delete(claim);
-      if (this.pending.size === 0 && this.overloaded > 0) this.overloaded = 0;
-    });
+    const fail = (op: Op, error: unknown): void => {
+      if (op.settled) return;
+      this.failed(error);
+      settle(op, op.onFail);
+    };
+    const timer = setTimeout(() => {
+      const error = new Error(`no answer within ${this.options.timeoutMs} ms`);
+      for (const op of ops) fail(op, error);
+    }, this.options.timeoutMs);
+    timer.unref();
+    for (const op of ops) {
+      let started: Promise<unknown>;
+      try {
+        started = op.run();
+      } catch (error) {
+        started = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      // A late answer after the timeout is ignored; its rejection must not go unhandled.
+      started.then(
+        (reply) => {
+          if (op.settled) return;
+          this.succeeded();
+          settle(op, () => op.onReply(reply as never));
+        },
+        (error: unknown) => fail(op, error),
+      );
+    }
+    this.backend.flush?.();
   }
 
   private succeeded(): void {
@@ -345,12 +476,21 @@ export class SharedLink {
     return stored;
   }
 
+  /** A user another replica stored sealed: its raw id, for this replica's events. */
+  private learn(view: SharedView): void {
+    const { userId, sealedUserId } = view;
+    if (userId === undefined || sealedUserId === undefined || this.rawIds.has(userId)) return;
+    const raw = this.shared.open(sealedUserId);
+    if (raw !== undefined && this.shared.options.storedUserId(raw) === userId) this.rawIds.set(userId, raw);
+  }
+
   private local(stored: string | undefined): string | undefined {
     return stored === undefined ? undefined : (this.rawIds.get(stored) ?? stored);
   }
 
   /** Applies an answer to the session unless a newer local change is still unanswered. */
   private adopt(view: SharedView, version: number, cell: IdentityCell): void {
+    this.learn(view);
     if (view.userId !== undefined) this.confirmedUserId = view.userId;
     cell.userId = this.local(view.userId) ?? cell.userId;
     if (view.userId !== undefined || view.traits.length > 0) cell.traits = this.shared.parseTraits(view.traits);
@@ -371,8 +511,9 @@ export class SharedLink {
     const alreadyStarted = session.started;
     if (!alreadyStarted) this.startGate = gate;
     const version = this.version;
+    const at = Date.now();
     this.shared.call(
-      () => this.shared.backend.touch(session.id, Date.now()),
+      () => this.shared.backend.touch(session.id, at),
       (reply) => {
         this.touchPending = false;
         this.adopt(reply, version, cell);
@@ -397,8 +538,9 @@ export class SharedLink {
     const session = this.session;
     const userId = session.userId!;
     this.shared.call(
-      () => this.shared.backend.identify(session.id, this.stored(userId), this.shared.storedTraits(session.traits)),
+      () => this.shared.backend.identify(session.id, this.stored(userId), this.shared.storedTraits(session.traits), this.shared.seal(userId)),
       (reply) => {
+        this.learn(reply);
         if (reply.userId !== undefined) this.confirmedUserId = reply.userId;
       },
     );
@@ -417,8 +559,9 @@ export class SharedLink {
     const claim = new IdentifyClaim(firstGuess);
     const storedId = userId === undefined ? undefined : this.stored(userId);
     const traits = this.shared.storedTraits(incoming);
+    const sealed = userId === undefined ? undefined : this.shared.seal(userId);
     this.shared.call(
-      () => this.shared.backend.identify(session.id, storedId, traits),
+      () => this.shared.backend.identify(session.id, storedId, traits, sealed),
       (reply) => {
         this.adopt(reply, version, cell);
         claim.firstIdentify = reply.userIdSet;
@@ -478,7 +621,10 @@ export class SharedLink {
       promptGets: s.promptGets - sent.promptGets,
       errors: s.errors - sent.errors,
     };
-    if (deltas.toolCalls === 0 && deltas.resourceReads === 0 && deltas.promptGets === 0 && deltas.errors === 0) return;
+    if (deltas.toolCalls === 0 && deltas.resourceReads === 0 && deltas.promptGets === 0 && deltas.errors === 0) {
+      this.shared.requestDone();
+      return;
+    }
     // Counted as sent now, so that the next request does not send them twice; a claim that fails
     // gives them back, and the next request's claim carries them.
     this.advance();
@@ -498,6 +644,7 @@ export class SharedLink {
         };
       },
     );
+    this.shared.requestDone();
   }
 
   /**
@@ -514,6 +661,8 @@ export class SharedLink {
     if (now) {
       ended(session, reason, at);
       this.shared.call(() => this.shared.backend.end(session.id, at, idleSince), () => undefined);
+      // Nothing asynchronous may run any more: the claim is written now, if it can be.
+      this.shared.flush();
       return;
     }
     const version = this.version;

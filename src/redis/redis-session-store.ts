@@ -11,7 +11,7 @@ import type {
 } from "../core/index.js";
 import { InMemorySessionStore } from "../core/index.js";
 import { YavioConfigError } from "../warnings/index.js";
-import { COUNT, END, IDENTIFY, STEP, TOUCH } from "./scripts.js";
+import { CLAIMS, OP } from "./scripts.js";
 
 /** A node-redis client (`redis` ≥ 5), as far as this store uses it. */
 export interface NodeRedisLikeClient {
@@ -21,6 +21,9 @@ export interface NodeRedisLikeClient {
 /** An ioredis client, as far as this store uses it. */
 export interface IoRedisLikeClient {
   call(command: string, ...args: string[]): Promise<unknown>;
+  /** Used when there (not on a cluster): the claims of one flush go in one write. */
+  pipeline?(commands: string[][]): { exec(): Promise<[Error | null, unknown][] | null> };
+  isCluster?: boolean;
 }
 
 /** Options of `redisSessionStore`: a URL (the store opens and closes its client) or your client. */
@@ -57,11 +60,29 @@ export type RedisSessionStoreOptions = (
 /** How long the store's own connection attempt may take. */
 const CONNECT_TIMEOUT_MS = 2000;
 
-type Send = (args: string[]) => Promise<unknown>;
+/** One command's outcome in a batch. */
+type Outcome = [error: Error | null, reply: unknown];
+/** Sends commands together (one write where the client allows) and settles with each one's outcome. */
+type SendBatch = (commands: string[][]) => Promise<Outcome[]>;
 
 interface OwnedClient {
-  sendCommand(args: string[]): Promise<unknown>;
+  send: SendBatch;
   destroy(): void;
+}
+
+/** A claim waiting for the next send. */
+interface Outgoing {
+  readonly id: string;
+  readonly op: string;
+  readonly args: readonly string[];
+  readonly resolve: (reply: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The claims of one session at a send: one script call. */
+interface ScriptCall {
+  readonly tail: string[];
+  readonly claims: Outgoing[];
 }
 
 /** The store `redisSessionStore` returns: a `SessionStore`, and a way to wait for its connection. */
@@ -100,10 +121,12 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
   private readonly connectionName: string;
   private readonly claimTimeoutMs: number | undefined;
   private owned: Promise<OwnedClient | undefined> | undefined;
+  /** The store's own client once its first connection attempt settled: used without waiting. */
+  private ownedNow: OwnedClient | undefined;
   private users = 0;
   /** The last configuration using it shut down: no claim opens a connection again. */
   private closed = false;
-  private readonly shas = new Map<string, string>();
+  private readonly sha = createHash("sha1").update(CLAIMS).digest("hex");
 
   constructor(options: RedisSessionStoreOptions) {
     super();
@@ -140,8 +163,8 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     const attempt = (async (): Promise<boolean> => {
       try {
         if (this.hostClient === undefined && (this.closed || (await this.ownedClient()) === undefined)) return false;
-        await this.sender()(["PING"]);
-        return true;
+        const [outcome] = await this.sendBatch([["PING"]]);
+        return outcome !== undefined && outcome[0] === null;
       } catch {
         return false;
       }
@@ -162,27 +185,55 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     // Connect now, not at the first request: the first claims then find the connection open.
     if (this.hostClient === undefined) void this.ownedClient();
     const ttl = String(this.ttlOption ?? 2 * context.sessionIdleTimeoutMs);
-    const send = this.sender();
-    const keys = (id: string): [string, string] => [`${this.prefix}{${id}}:s`, `${this.prefix}{${id}}:t`];
-    const run = (script: string, ids: readonly string[], args: readonly string[]): Promise<unknown> => this.evalScript(send, script, ids, args);
+    // The claims asked for since the last send: they leave together, in one write, one script
+    // call per session.
+    let outgoing: Outgoing[] = [];
+    let sendQueued = false;
+    const send = (): void => {
+      sendQueued = false;
+      if (outgoing.length === 0) return;
+      const batch = outgoing;
+      outgoing = [];
+      const bySession = new Map<string, ScriptCall>();
+      for (const claim of batch) {
+        let call = bySession.get(claim.id);
+        if (call === undefined) {
+          call = { tail: ["2", `${this.prefix}{${claim.id}}:s`, `${this.prefix}{${claim.id}}:t`, ttl], claims: [] };
+          bySession.set(claim.id, call);
+        }
+        call.tail.push(claim.op, String(claim.args.length), ...claim.args);
+        call.claims.push(claim);
+      }
+      this.runScripts([...bySession.values()]);
+    };
+    const run = (id: string, op: string, args: readonly string[]): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        outgoing.push({ id, op, args, resolve, reject });
+        // The core sends with flush(); a caller that does not still has its claim sent.
+        if (!sendQueued) {
+          sendQueued = true;
+          queueMicrotask(send);
+        }
+      });
     return {
       claimTimeoutMs: this.claimTimeoutMs,
+      flush: send,
       touch: async (id, at): Promise<TouchReply> => {
-        const r = asArray(await run(TOUCH, keys(id), [String(at), ttl]));
-        return { startWon: num(r[0]) === 1, resumed: num(r[1]) > 0, userId: str(r[2]), step: num(r[3]), traits: pairs(r[4]) };
+        const r = asArray(await run(id, OP.touch, [String(at)]));
+        return { startWon: num(r[0]) === 1, resumed: num(r[1]) > 0, userId: str(r[2]), step: num(r[3]), traits: pairs(r[4]), sealedUserId: str(r[5]) };
       },
-      identify: async (id, userId, traits): Promise<IdentifyReply> => {
-        const args = [ttl, userId ?? ""];
+      identify: async (id, userId, traits, sealedUserId): Promise<IdentifyReply> => {
+        const args = [userId ?? "", sealedUserId ?? ""];
         for (const [key, json] of traits) args.push(key, json);
-        const r = asArray(await run(IDENTIFY, keys(id), args));
-        return { accepted: num(r[0]) === 1, userId: str(r[1]), userIdSet: num(r[2]) === 1, traitsChanged: num(r[3]) === 1, traits: pairs(r[4]) };
+        const r = asArray(await run(id, OP.identify, args));
+        return { accepted: num(r[0]) === 1, userId: str(r[1]), userIdSet: num(r[2]) === 1, traitsChanged: num(r[3]) === 1, traits: pairs(r[4]), sealedUserId: str(r[5]) };
       },
-      step: async (id): Promise<number> => num(await run(STEP, keys(id).slice(0, 1), [ttl])),
+      step: async (id): Promise<number> => num(await run(id, OP.step, [])),
       count: async (id, d: SessionCounts): Promise<void> => {
-        await run(COUNT, keys(id).slice(0, 1), [ttl, String(d.toolCalls), String(d.resourceReads), String(d.promptGets), String(d.errors)]);
+        await run(id, OP.count, [String(d.toolCalls), String(d.resourceReads), String(d.promptGets), String(d.errors)]);
       },
       end: async (id, at, idleSince): Promise<EndReply> => {
-        const r = asArray(await run(END, keys(id), [String(at), idleSince === undefined ? "" : String(idleSince), ttl]));
+        const r = asArray(await run(id, OP.end, [String(at), idleSince === undefined ? "" : String(idleSince)]));
         const first = str(r[3]);
         return {
           won: num(r[0]) === 1,
@@ -191,6 +242,7 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
           startedAt: first === undefined ? undefined : Number(first),
           counts: { toolCalls: num(r[4]), resourceReads: num(r[5]), promptGets: num(r[6]), errors: num(r[7]) },
           traits: pairs(r[8]),
+          sealedUserId: str(r[9]),
         };
       },
     };
@@ -201,33 +253,55 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     this.users = Math.max(0, this.users - 1);
     if (this.users > 0) return Promise.resolve();
     this.closed = true;
+    this.ownedNow = undefined;
     if (this.owned === undefined) return Promise.resolve();
     const owned = this.owned;
     this.owned = undefined;
     return owned.then((client) => client?.destroy()).catch(() => undefined);
   }
 
-  private sender(): Send {
+  /**
+   * Sends script calls in one batch, by SHA (EVALSHA); the ones Redis does not know yet (first use,
+   * or Redis restarted and forgot its scripts) go again with their text (EVAL), in a second batch.
+   */
+  private runScripts(calls: readonly ScriptCall[]): void {
+    const settle = (sent: readonly ScriptCall[], outcomes: readonly Outcome[], retry: ScriptCall[] | undefined): void => {
+      sent.forEach((call, i) => {
+        const [error, reply] = outcomes[i] ?? [new Error("no reply from the session store"), undefined];
+        if (error === null) {
+          const replies = Array.isArray(reply) ? (reply as unknown[]) : [];
+          call.claims.forEach((claim, j) => (j < replies.length ? claim.resolve(replies[j]) : claim.reject(new Error("unexpected reply from the session store"))));
+        } else if (retry !== undefined && String(error.message).includes("NOSCRIPT")) retry.push(call);
+        else for (const claim of call.claims) claim.reject(error);
+      });
+    };
+    const failAll = (sent: readonly ScriptCall[]) => (error: unknown) => {
+      for (const call of sent) for (const claim of call.claims) claim.reject(error);
+    };
+    this.sendBatch(calls.map((call) => ["EVALSHA", this.sha, ...call.tail])).then((outcomes) => {
+      const retry: ScriptCall[] = [];
+      settle(calls, outcomes, retry);
+      if (retry.length === 0) return;
+      this.sendBatch(retry.map((call) => ["EVAL", CLAIMS, ...call.tail])).then((again) => settle(retry, again, undefined), failAll(retry));
+    }, failAll(calls));
+  }
+
+  /** Sends commands on the host's client or the store's own, together where the client allows. */
+  private sendBatch(commands: string[][]): Promise<Outcome[]> {
     const host = this.hostClient;
-    if (host !== undefined) {
-      if (typeof (host as IoRedisLikeClient).call === "function") {
-        const io = host as IoRedisLikeClient;
-        return ([command, ...args]) => io.call(command!, ...args);
-      }
-      const nodeRedis = host as NodeRedisLikeClient;
-      return (args) => nodeRedis.sendCommand(args);
-    }
-    return async (args) => {
+    if (host !== undefined) return hostBatch(host, commands);
+    // Connected already: written now, within this call (the exit path cannot wait for a turn).
+    if (this.ownedNow !== undefined) return this.ownedNow.send(commands);
+    return (async () => {
       const client = this.closed ? undefined : await this.ownedClient();
       if (client === undefined) throw new Error(this.closed ? "the session store is closed" : "the ioredis package is not installed");
-      return client.sendCommand(args);
-    };
+      return client.send(commands);
+    })();
   }
 
   /**
    * The client this store opens from its URL (ioredis): connected at once, in the background, never
-   * awaited on the tool's path. ioredis writes a command to the socket within the call, so a claim
-   * leaves the process before the handler's answer can.
+   * awaited on the tool's path. The claims of one flush go out as one pipeline (one write).
    */
   private ownedClient(): Promise<OwnedClient | undefined> {
     this.owned ??= import("ioredis").then(
@@ -251,18 +325,19 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
         client.on("connect", unref);
         client.on("reconnecting", () => setImmediate(unref).unref());
         const owned: OwnedClient = {
-          sendCommand: ([command, ...args]) => client.call(command!, ...args),
+          send: (commands) => pipelined(client, commands),
           destroy: () => client.disconnect(),
         };
         // The first claims wait for the first connection attempt (bounded by the claim timeout);
         // after a failure they fail at once until Redis is back. Connection errors surface as
         // failed claims (YAVIO-1220, once per episode).
         return new Promise<OwnedClient>((resolve) => {
-          client.on("error", () => resolve(owned));
-          client.connect().then(
-            () => resolve(owned),
-            () => resolve(owned),
-          );
+          const settle = (): void => {
+            if (!this.closed && this.owned !== undefined) this.ownedNow = owned;
+            resolve(owned);
+          };
+          client.on("error", settle);
+          client.connect().then(settle, settle);
           unref();
         });
       },
@@ -270,22 +345,51 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     );
     return this.owned;
   }
+}
 
-  private async evalScript(send: Send, script: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    let sha = this.shas.get(script);
-    if (sha === undefined) {
-      sha = createHash("sha1").update(script).digest("hex");
-      this.shas.set(script, sha);
-    }
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await send(["EVALSHA", sha, ...tail]);
-    } catch (error) {
-      // First use, or Redis restarted and forgot its scripts: EVAL loads it again.
-      if (!String((error as { message?: unknown } | undefined)?.message ?? error).includes("NOSCRIPT")) throw error;
-      return send(["EVAL", script, ...tail]);
-    }
+/** A pipeline on an ioredis client: one write for the whole batch. Never rejects. */
+function pipelined(client: Required<Pick<IoRedisLikeClient, "pipeline" | "call">>, commands: string[][]): Promise<Outcome[]> {
+  // One command (the common case: one session's claims): no pipeline object to build.
+  if (commands.length === 1) return each(commands, ([command, ...args]) => client.call(command!, ...args));
+  let exec: Promise<[Error | null, unknown][] | null>;
+  try {
+    // ioredis names a pipeline's commands by their method names (lower case).
+    exec = client.pipeline(commands.map(([command, ...args]) => [command!.toLowerCase(), ...args])).exec();
+  } catch (error) {
+    exec = Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
+  return exec.then(
+    (outcomes) => outcomes ?? commands.map((): Outcome => [new Error("the pipeline was discarded"), undefined]),
+    (error: unknown) => commands.map((): Outcome => [error instanceof Error ? error : new Error(String(error)), undefined]),
+  );
+}
+
+/** A batch on the host's client: an ioredis pipeline (not on a cluster, where keys of one pipeline must share a slot), or one call each (node-redis pipelines the commands of one turn by itself). */
+function hostBatch(host: NodeRedisLikeClient | IoRedisLikeClient, commands: string[][]): Promise<Outcome[]> {
+  const io = host as IoRedisLikeClient;
+  if (typeof io.call === "function") {
+    if (typeof io.pipeline === "function" && io.isCluster !== true) return pipelined(io as Required<IoRedisLikeClient>, commands);
+    return each(commands, ([command, ...args]) => io.call(command!, ...args));
+  }
+  const nodeRedis = host as NodeRedisLikeClient;
+  return each(commands, (args) => nodeRedis.sendCommand(args));
+}
+
+function each(commands: string[][], send: (args: string[]) => Promise<unknown>): Promise<Outcome[]> {
+  return Promise.all(
+    commands.map((args) => {
+      let sent: Promise<unknown>;
+      try {
+        sent = send(args);
+      } catch (error) {
+        sent = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return sent.then(
+        (reply): Outcome => [null, reply],
+        (error: unknown): Outcome => [error instanceof Error ? error : new Error(String(error)), undefined],
+      );
+    }),
+  );
 }
 
 function isClient(client: unknown): boolean {

@@ -60,6 +60,8 @@ export const WARNING_CODES = {
   "YAVIO-1308": "OpenTelemetry: PII scrubbing of a span attribute or span event failed: it was left out, never sent unscrubbed.",
   "YAVIO-1313": "Intent capture: a tool has an argument of the intent argument's name itself; that tool's calls and schema are left alone.",
   "YAVIO-1314": "Discovery: a session was shown more names of one kind than are remembered per session; the rest are not recorded.",
+  "YAVIO-1315": "Shared session store: user ids are stored raw (pii.hashUserIds off and no hashSecret to seal them).",
+  "YAVIO-1316": "Shared session store: a sealed user id could not be opened (another hashSecret?); events carry the user's pseudonym (once).",
 } as const;
 
 /** A warning or error code, such as `"YAVIO-1302"`. */

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from "@modelcontextprotocol/client";
 import type { WireEvent } from "../../src/index.js";
 
 const TSX = import.meta.resolve("tsx");
@@ -94,12 +95,25 @@ export async function startProxy(ports: readonly number[]): Promise<{ url: strin
   };
 }
 
+/** The protocol a client speaks: 2025-11-25 (SDK 1.x client), or 2026-07-28 (SDK 2.x client pinned to it: no protocol session at all). */
+export type Era = "2025-11-25" | "2026-07-28";
+
 /** One client's script: identify, work, conflict, upgrade, a three-step funnel, disconnect. */
-export async function runClient(url: string, i: number): Promise<void> {
-  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { "x-conversation": `conv-${i}` } } });
-  const client = new Client({ name: "replica-client", version: "1.0.0" });
-  await client.connect(transport);
-  const call = (name: string, args: Record<string, unknown>) => client.callTool({ name, arguments: args });
+export async function runClient(url: string, i: number, era: Era = "2025-11-25"): Promise<void> {
+  const headers = { "x-conversation": `conv-${i}` };
+  let call: (name: string, args: Record<string, unknown>) => Promise<unknown>;
+  let close: () => Promise<void>;
+  if (era === "2026-07-28") {
+    const client = new ClientV2({ name: "replica-client", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    await client.connect(new StreamableHTTPClientTransportV2(new URL(url), { requestInit: { headers } }));
+    call = (name, args) => client.callTool({ name, arguments: args });
+    close = () => client.close();
+  } else {
+    const client = new Client({ name: "replica-client", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+    call = (name, args) => client.callTool({ name, arguments: args });
+    close = () => client.close();
+  }
   await call("work", { n: 1 });
   await call("login", { user: `user_${i}`, plan: "free" });
   await call("work", { n: 2 });
@@ -109,7 +123,7 @@ export async function runClient(url: string, i: number): Promise<void> {
   await call("step", { name: "checkout" });
   await call("step", { name: "paid" });
   await call("work", { n: 3 });
-  await client.close();
+  await close();
 }
 
 export function tempDir(): string {

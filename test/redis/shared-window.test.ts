@@ -45,7 +45,8 @@ it("before a claim returns a handler sees this replica's answer; the store's ver
   cleanups.push(() => getYavio(server).shutdown());
   const client = await connectClient(server);
   await client.callTool({ name: "login", arguments: {} });
-  // The call returned while every claim is still open: the handler saw its own identify.
+  // The call returned while every claim is still open (they left, together, as it ended): the
+  // handler saw its own identify.
   expect(seen).toEqual(["mallory"]);
   expect(store.calls.map((c) => c.kind)).toEqual(expect.arrayContaining(["touch", "identify", "step"]));
   // The store: the session is alice's (another replica identified it), this is step 4, and
@@ -64,6 +65,7 @@ it("before a claim returns a handler sees this replica's answer; the store's ver
   // From now on the replica answers with the store's user.
   await client.callTool({ name: "login", arguments: {} });
   expect(seen).toEqual(["mallory", "alice"]);
+  await new Promise((resolve) => setImmediate(resolve));
   store.answer("touch", { startWon: false, resumed: false, userId: "alice", step: 4, traits: [["plan", '"pro"']] });
   store.answer("step", 5);
   store.answer("count", undefined);
@@ -77,6 +79,7 @@ it("a session_end is recorded only by the replica that claims the end, with the 
   server.registerTool("work", {}, () => ({ content: [] }));
   const client = await connectClient(server);
   await client.callTool({ name: "work", arguments: {} });
+  await new Promise((resolve) => setImmediate(resolve));
   store.answer("touch", { startWon: true, resumed: false, userId: undefined, step: 0, traits: [] });
   store.answer("count", undefined);
   const done = getYavio(server).shutdown();

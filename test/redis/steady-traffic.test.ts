@@ -58,7 +58,7 @@ it("settled() waits only for the claims out when it is called (and what their an
   expect(done).toBe(true);
   expect(reclaimAnswered).toBe(true);
   // Claims started after the call were still out when it settled.
-  expect(shared.inFlight).toBeGreaterThan(0);
+  expect(shared.pending).toBeGreaterThan(0);
   clearInterval(traffic);
   expect(warnings).toEqual([]);
 });
@@ -87,7 +87,7 @@ it("settled() is bounded by twice the claim timeout even when answers keep start
   expect(done).toBe(true);
   shared.close();
   await vi.advanceTimersByTimeAsync(100);
-  expect(shared.inFlight).toBe(0);
+  expect(shared.pending).toBe(0);
 });
 
 it("under steady traffic on a shared session, batches are still cut and flush() returns", async () => {
