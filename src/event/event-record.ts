@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { SDK_VERSION } from "../version.js";
+import { newEventId } from "./event-id.js";
 import type { EventType, Platform, QueuedEvent, WireEvent } from "./wire-event.js";
 
 /** What an event needs to know of its session; satisfied by the identity module's session state. */
@@ -60,7 +60,7 @@ export class EventRecord implements QueuedEvent {
 
   toWire(): WireEvent {
     const wire: WireEvent = {
-      event_id: randomUUID(),
+      event_id: newEventId(),
       event_type: this.type,
       trace_id: this.traceId,
       session_id: this.subject.id,

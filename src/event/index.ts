@@ -1,4 +1,5 @@
 export { EventRecord } from "./event-record.js";
+export { newEventId } from "./event-id.js";
 export type { EventGate, EventIdentity, EventSubject, WireBuilder } from "./event-record.js";
 export { boundForQueue, MAX_ERROR_MESSAGE_LENGTH, MAX_EVENT_BYTES, MAX_NAME_LENGTH, truncateEvent } from "./truncate.js";
 export type { TruncateOutcome } from "./truncate.js";

@@ -4,25 +4,27 @@ import { createHash, createHmac, randomFillSync } from "node:crypto";
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 const ID_LENGTH = 21;
 
-// Random bytes are drawn in blocks: one system call per ~256 ids instead of one per id.
-const BYTES_PER_ID = 16;
-const POOL_SIZE = BYTES_PER_ID * 256;
-const pool = Buffer.allocUnsafe(POOL_SIZE);
+// Random bytes are drawn in blocks: one system call per ~195 ids instead of one per id.
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
 let offset = POOL_SIZE;
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+/** The character codes of the id being made. */
+const codes: number[] = Array.from({ length: ID_LENGTH }, () => 0);
 
 /**
- * 21 random characters of the nanoid alphabet (126 bits), from the system CSPRNG. The alphabet is
- * base64url's: 16 random bytes encode to 22 characters, of which the first 21 carry 6 random bits
- * each. One native conversion instead of 21 string concatenations.
+ * 21 random characters of the nanoid alphabet (126 bits), from the system CSPRNG: one byte per
+ * character, `byte & 63` (uniform, as 64 divides 256). Made as one flat string by a single
+ * `String.fromCharCode`, without string concatenations or a native buffer conversion.
  */
 function randomId(): string {
-  if (offset + BYTES_PER_ID > POOL_SIZE) {
+  if (offset + ID_LENGTH > POOL_SIZE) {
     randomFillSync(pool);
     offset = 0;
   }
-  const id = pool.toString("base64url", offset, offset + BYTES_PER_ID).slice(0, ID_LENGTH);
-  offset += BYTES_PER_ID;
-  return id;
+  for (let i = 0; i < ID_LENGTH; i++) codes[i] = ALPHABET_CODES[pool[offset + i]! & 63]!;
+  offset += ID_LENGTH;
+  return String.fromCharCode.apply(null, codes);
 }
 
 /**
