@@ -39,16 +39,17 @@ end
 -- user|false, step, traitsFlat, sealed|false, version, same}: with same = 1 the identity is the
 -- known version's, and user, traits and sealed are not sent (false, {}, false).
 local function touch(A)
-  local epoch = tonumber(redis.call('HGET', s, 'epoch') or '0')
-  local last = tonumber(redis.call('HGET', s, 'last') or '0')
-  if tonumber(A[1]) > last then redis.call('HSET', s, 'last', A[1]) end
+  -- One read of what a touch needs (the request's other claims come after it in this call).
+  local h = redis.call('HMGET', s, 'epoch', 'last', 'started', 'step', 'v')
+  local epoch = tonumber(h[1] or '0')
+  if tonumber(A[1]) > tonumber(h[2] or '0') then redis.call('HSET', s, 'last', A[1]) end
   local won = 0
-  if redis.call('HGET', s, 'started') ~= tostring(epoch) then
+  if h[3] ~= tostring(epoch) then
     redis.call('HSET', s, 'started', tostring(epoch), 'first', A[1])
     won = 1
   end
-  local v = version()
-  local step = tonumber(redis.call('HGET', s, 'step') or '0')
+  local v = h[5] or ''
+  local step = tonumber(h[4] or '0')
   if A[2] ~= nil and A[2] == v then return {won, epoch, false, step, {}, false, v, 1} end
   return {won, epoch, redis.call('HGET', s, 'user'), step, redis.call('HGETALL', t), redis.call('HGET', s, 'sealed'), v, 0}
 end
@@ -128,6 +129,6 @@ while i <= #ARGV do
   i = i + 2 + n
 end
 redis.call('PEXPIRE', s, ttl)
-if redis.call('EXISTS', t) == 1 then redis.call('PEXPIRE', t, ttl) end
+redis.call('PEXPIRE', t, ttl)
 return out
 `;
