@@ -57,14 +57,40 @@ function quantile(sorted: readonly number[], q: number): number {
 /** The next turn of the event loop: a request over a network arrives on one of its own. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Script calls Redis ran (EVALSHA and EVAL), from its own command counts. */
-async function scriptCalls(probe: Redis): Promise<number> {
+/** Script calls Redis ran (EVALSHA and EVAL) and the time it spent in them, from its own command counts. */
+async function scriptCalls(probe: Redis): Promise<{ calls: number; usec: number }> {
   const info = await probe.info("commandstats");
-  let total = 0;
-  for (const match of info.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)) {
-    if (match[1] === "evalsha" || match[1] === "eval") total += Number(match[2]);
+  const total = { calls: 0, usec: 0 };
+  for (const match of info.matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)) {
+    if (match[1] === "evalsha" || match[1] === "eval") {
+      total.calls += Number(match[2]);
+      total.usec += Number(match[3]);
+    }
   }
   return total;
+}
+
+/**
+ * The floor of a write before the answer: one PING written to Redis's socket, timed around the
+ * write call alone, each after the answer to the one before (Redis is idle again, as between
+ * requests: on loopback the kernel delivers the bytes and wakes Redis within the call). Median, µs.
+ */
+async function bareWrite(url: string): Promise<number> {
+  const { hostname, port } = new URL(url);
+  const socket = new Socket();
+  socket.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => socket.connect(Number(port || 6379), hostname, resolve).once("error", reject));
+  const times: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const answered = new Promise((resolve) => socket.once("data", resolve));
+    const t0 = performance.now();
+    socket.write("*1\r\n$4\r\nPING\r\n");
+    times.push(performance.now() - t0);
+    await answered;
+    await nextTurn();
+  }
+  socket.destroy();
+  return quantile(times.sort((a, b) => a - b), 0.5) * 1000;
 }
 
 /**
@@ -91,6 +117,7 @@ async function main(): Promise<void> {
     clearInterval(keep);
     return;
   }
+  const floor = await bareWrite(url);
   const writes = countWrites(Number(new URL(url).port || 6379));
   const store = redisSessionStore({ url, keyPrefix: `yavio-bench:${Date.now()}:` });
   await store.ready();
@@ -142,6 +169,7 @@ async function main(): Promise<void> {
     `p50 ${((p50[kind]! - p50[base]!) * 1000).toFixed(0)} µs, CPU ${(perCall[kind]! - perCall[base]!).toFixed(1)} µs`;
   process.stdout.write(`\nadded per call, redis − memory: ${added("redis", "memory")} (claims and their answers included)\n`);
   process.stdout.write(`added per call, redis − (memory + PING): ${added("redis", "memory + PING")} (what the claims cost beyond any Redis I/O between calls)\n`);
+  process.stdout.write(`of which the floor, one bare write of a PING to Redis's socket (the claims' write is made before the answer): p50 ${floor.toFixed(0)} µs\n`);
   control.disconnect();
   await getYavio(memory.server).shutdown();
 
@@ -159,11 +187,13 @@ async function main(): Promise<void> {
     await getYavio(one.server).shutdown();
   }
   const roundTrips = writes.count - writesBefore;
-  const scripts = (await scriptCalls(probe)) - scriptsBefore;
+  const scriptsAfter = await scriptCalls(probe);
+  const scripts = scriptsAfter.calls - scriptsBefore.calls;
+  const scriptUsec = scriptsAfter.usec - scriptsBefore.usec;
   // Last: while it lives, the store keeps its one connection for the sessions above.
   await getYavio(redis.server).shutdown();
   process.stdout.write(
-    `\nper session of 1 identify, 10 tool calls and 2 steps, with its start and end (none awaited on the tool's path): ${(roundTrips / sessions).toFixed(1)} Redis round trips (writes to Redis, each a batch answered together), carrying ${(scripts / sessions).toFixed(1)} script calls\n`,
+    `\nper session of 1 identify, 10 tool calls and 2 steps, with its start and end (none awaited on the tool's path): ${(roundTrips / sessions).toFixed(1)} Redis round trips (writes to Redis, each a batch answered together), carrying ${(scripts / sessions).toFixed(1)} script calls; Redis spent ${(scriptUsec / scripts).toFixed(1)} µs per script call (its own count)\n`,
   );
   probe.disconnect();
   clearInterval(keep);
