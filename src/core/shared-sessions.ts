@@ -177,9 +177,9 @@ const EMPTY: Traits = Object.freeze({});
  * batch. A store that fails or is slow leaves the local answer standing, with one warning per
  * episode.
  *
- * On the tool's path a claim is only queued: the claims of a turn of the event loop leave together
- * on the next one (`setImmediate`), after the handler's answer was written, as one batch the
- * backend sends in one write (a pipeline), under one timeout.
+ * On the tool's path a claim is only queued: a request's claims leave when it ends, before its
+ * answer is handed to the transport (`requestDone`; claims of no request on the next turn of the
+ * event loop), as one batch the backend sends in one write, under one timeout.
  */
 export class SharedSessions {
   private readonly links = new WeakMap<SessionState, SharedLink>();
