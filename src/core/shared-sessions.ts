@@ -15,6 +15,11 @@ export interface SharedView {
   readonly traits: StoredTraits;
   /** The user id sealed for the replicas (see `SharedSessionsOptions.sealUserId`), when stored. */
   readonly sealedUserId?: string | undefined;
+  /**
+   * The version of this identity in the store (it changes whenever the user, the sealed id or a
+   * trait does), when the store keeps one: a touch that names it is answered without the identity.
+   */
+  readonly version?: string | undefined;
 }
 
 export interface TouchReply extends SharedView {
@@ -23,6 +28,11 @@ export interface TouchReply extends SharedView {
   /** The session ran and ended before (the same anchor came back): a resumed start. */
   readonly resumed: boolean;
   readonly step: number;
+  /**
+   * The identity is still the version the touch named: userId, traits and sealedUserId were not
+   * sent (empty here), the view of that version stands.
+   */
+  readonly unchanged?: boolean | undefined;
 }
 
 export interface IdentifyReply extends SharedView {
@@ -57,8 +67,12 @@ export interface EndReply extends SharedView {
 export interface SharedSessionBackend {
   /** How long a claim may take before the replica goes on with its local state. Default 1000. */
   readonly claimTimeoutMs?: number | undefined;
-  /** A sign of life: refreshes the last activity and claims the start of a run that has none. */
-  touch(id: string, at: number): Promise<TouchReply>;
+  /**
+   * A sign of life: refreshes the last activity and claims the start of a run that has none.
+   * `knownVersion`: the identity version of the view this replica holds (see `SharedView.version`);
+   * a store that keeps versions then answers `unchanged` instead of sending the same identity again.
+   */
+  touch(id: string, at: number, knownVersion?: string): Promise<TouchReply>;
   /**
    * First valid userId wins; traits merge (later wins per key) only for that user. `undefined`:
    * traits only. `sealedUserId` is stored with the user it seals when that user wins.
@@ -163,9 +177,9 @@ const EMPTY: Traits = Object.freeze({});
  * batch. A store that fails or is slow leaves the local answer standing, with one warning per
  * episode.
  *
- * On the tool's path a claim is only queued: the claims of a turn of the event loop leave together
- * on the next one (`setImmediate`), after the handler's answer was written, as one batch the
- * backend sends in one write (a pipeline), under one timeout.
+ * On the tool's path a claim is only queued: a request's claims leave when it ends, before its
+ * answer is handed to the transport (`requestDone`; claims of no request on the next turn of the
+ * event loop), as one batch the backend sends in one write, under one timeout.
  */
 export class SharedSessions {
   private readonly links = new WeakMap<SessionState, SharedLink>();
@@ -444,6 +458,11 @@ export class SharedLink {
   private sentCounts: SessionCounts = { toolCalls: 0, resourceReads: 0, promptGets: 0, errors: 0 };
   /** Raw ids this replica sent, by store form: an answer naming one of them restores the raw id locally. */
   private readonly rawIds = new Map<string, string>();
+  /** The store's identity as last answered, when it has a version: what an `unchanged` touch stands for. */
+  private known: SharedView | undefined;
+  /** The traits of the last view parsed, and what they parsed to (an unchanged view is not parsed again). */
+  private parsedFrom: StoredTraits | undefined;
+  private parsedTraits: Traits = EMPTY;
 
   constructor(
     private readonly shared: SharedSessions,
@@ -488,12 +507,26 @@ export class SharedLink {
     return stored === undefined ? undefined : (this.rawIds.get(stored) ?? stored);
   }
 
+  /** An answer's view of the identity: kept, by its version, for the touches that follow. */
+  private remember(view: SharedView): void {
+    if (view.version !== undefined) this.known = view;
+  }
+
+  private parsed(traits: StoredTraits): Traits {
+    if (traits !== this.parsedFrom) {
+      this.parsedTraits = this.shared.parseTraits(traits);
+      this.parsedFrom = traits;
+    }
+    return this.parsedTraits;
+  }
+
   /** Applies an answer to the session unless a newer local change is still unanswered. */
   private adopt(view: SharedView, version: number, cell: IdentityCell): void {
+    this.remember(view);
     this.learn(view);
     if (view.userId !== undefined) this.confirmedUserId = view.userId;
     cell.userId = this.local(view.userId) ?? cell.userId;
-    if (view.userId !== undefined || view.traits.length > 0) cell.traits = this.shared.parseTraits(view.traits);
+    if (view.userId !== undefined || view.traits.length > 0) cell.traits = this.parsed(view.traits);
     if (version !== this.version) return;
     this.session.userId = cell.userId;
     this.session.traits = cell.traits;
@@ -512,17 +545,20 @@ export class SharedLink {
     if (!alreadyStarted) this.startGate = gate;
     const version = this.version;
     const at = Date.now();
+    // The view this replica holds: the store answers `unchanged` while it is still its identity.
+    const known = this.known;
     this.shared.call(
-      () => this.shared.backend.touch(session.id, at),
+      () => this.shared.backend.touch(session.id, at, known?.version),
       (reply) => {
         this.touchPending = false;
-        this.adopt(reply, version, cell);
+        const view: SharedView = reply.unchanged === true && known !== undefined ? known : reply;
+        this.adopt(view, version, cell);
         if (reply.step > session.stepSequence) session.stepSequence = reply.step;
         if (reply.resumed) session.resumed = true;
         // A start not recorded yet keeps the gate (with its verdict) until it is.
         gate.dropped = !reply.startWon;
         // The store lost what this replica knows (it restarted, or the keys expired): claim it again.
-        if (reply.userId === undefined && session.userId !== undefined && !session.ended) this.reclaim();
+        if (view.userId === undefined && session.userId !== undefined && !session.ended) this.reclaim();
         if (reply.startWon && alreadyStarted && !session.ended) {
           this.cell = new IdentityCell(session.userId, session.traits);
           this.shared.options.lateStart(session);
@@ -540,6 +576,7 @@ export class SharedLink {
     this.shared.call(
       () => this.shared.backend.identify(session.id, this.stored(userId), this.shared.storedTraits(session.traits), this.shared.seal(userId)),
       (reply) => {
+        this.remember(reply);
         this.learn(reply);
         if (reply.userId !== undefined) this.confirmedUserId = reply.userId;
       },

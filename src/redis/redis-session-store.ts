@@ -79,9 +79,10 @@ interface Outgoing {
   readonly reject: (error: unknown) => void;
 }
 
-/** The claims of one session at a send: one script call. */
+/** The claims of one session at a send: one script call (the whole command, from EVALSHA on). */
 interface ScriptCall {
-  readonly tail: string[];
+  readonly id: string;
+  readonly command: string[];
   readonly claims: Outgoing[];
 }
 
@@ -185,8 +186,9 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     // Connect now, not at the first request: the first claims then find the connection open.
     if (this.hostClient === undefined) void this.ownedClient();
     const ttl = String(this.ttlOption ?? 2 * context.sessionIdleTimeoutMs);
+    const keys = (id: string): [string, string] => [`${this.prefix}{${id}}:s`, `${this.prefix}{${id}}:t`];
     // The claims asked for since the last send: they leave together, in one write, one script
-    // call per session.
+    // call per session (the claims of a request are one session's: one call, built in one array).
     let outgoing: Outgoing[] = [];
     let sendQueued = false;
     const send = (): void => {
@@ -194,17 +196,21 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
       if (outgoing.length === 0) return;
       const batch = outgoing;
       outgoing = [];
-      const bySession = new Map<string, ScriptCall>();
+      const calls: ScriptCall[] = [];
+      let call: ScriptCall | undefined;
       for (const claim of batch) {
-        let call = bySession.get(claim.id);
+        if (call === undefined || call.id !== claim.id) call = calls.find((c) => c.id === claim.id);
         if (call === undefined) {
-          call = { tail: ["2", `${this.prefix}{${claim.id}}:s`, `${this.prefix}{${claim.id}}:t`, ttl], claims: [] };
-          bySession.set(claim.id, call);
+          const [s, t] = keys(claim.id);
+          call = { id: claim.id, command: ["EVALSHA", this.sha, "2", s, t, ttl], claims: [] };
+          calls.push(call);
         }
-        call.tail.push(claim.op, String(claim.args.length), ...claim.args);
+        const command = call.command;
+        command.push(claim.op, String(claim.args.length));
+        for (const arg of claim.args) command.push(arg);
         call.claims.push(claim);
       }
-      this.runScripts([...bySession.values()]);
+      this.runScripts(calls);
     };
     const run = (id: string, op: string, args: readonly string[]): Promise<unknown> =>
       new Promise((resolve, reject) => {
@@ -218,15 +224,32 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     return {
       claimTimeoutMs: this.claimTimeoutMs,
       flush: send,
-      touch: async (id, at): Promise<TouchReply> => {
-        const r = asArray(await run(id, OP.touch, [String(at)]));
-        return { startWon: num(r[0]) === 1, resumed: num(r[1]) > 0, userId: str(r[2]), step: num(r[3]), traits: pairs(r[4]), sealedUserId: str(r[5]) };
+      touch: async (id, at, knownVersion): Promise<TouchReply> => {
+        const r = asArray(await run(id, OP.touch, knownVersion === undefined ? [String(at)] : [String(at), knownVersion]));
+        return {
+          startWon: num(r[0]) === 1,
+          resumed: num(r[1]) > 0,
+          userId: str(r[2]),
+          step: num(r[3]),
+          traits: pairs(r[4]),
+          sealedUserId: str(r[5]),
+          version: str(r[6]) ?? "",
+          unchanged: num(r[7]) === 1,
+        };
       },
       identify: async (id, userId, traits, sealedUserId): Promise<IdentifyReply> => {
         const args = [userId ?? "", sealedUserId ?? ""];
         for (const [key, json] of traits) args.push(key, json);
         const r = asArray(await run(id, OP.identify, args));
-        return { accepted: num(r[0]) === 1, userId: str(r[1]), userIdSet: num(r[2]) === 1, traitsChanged: num(r[3]) === 1, traits: pairs(r[4]), sealedUserId: str(r[5]) };
+        return {
+          accepted: num(r[0]) === 1,
+          userId: str(r[1]),
+          userIdSet: num(r[2]) === 1,
+          traitsChanged: num(r[3]) === 1,
+          traits: pairs(r[4]),
+          sealedUserId: str(r[5]),
+          version: str(r[6]) ?? "",
+        };
       },
       step: async (id): Promise<number> => num(await run(id, OP.step, [])),
       count: async (id, d: SessionCounts): Promise<void> => {
@@ -243,6 +266,7 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
           counts: { toolCalls: num(r[4]), resourceReads: num(r[5]), promptGets: num(r[6]), errors: num(r[7]) },
           traits: pairs(r[8]),
           sealedUserId: str(r[9]),
+          version: str(r[10]) ?? "",
         };
       },
     };
@@ -278,11 +302,11 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
     const failAll = (sent: readonly ScriptCall[]) => (error: unknown) => {
       for (const call of sent) for (const claim of call.claims) claim.reject(error);
     };
-    this.sendBatch(calls.map((call) => ["EVALSHA", this.sha, ...call.tail])).then((outcomes) => {
+    this.sendBatch(calls.map((call) => call.command)).then((outcomes) => {
       const retry: ScriptCall[] = [];
       settle(calls, outcomes, retry);
       if (retry.length === 0) return;
-      this.sendBatch(retry.map((call) => ["EVAL", CLAIMS, ...call.tail])).then((again) => settle(retry, again, undefined), failAll(retry));
+      this.sendBatch(retry.map((call) => ["EVAL", CLAIMS, ...call.command.slice(2)])).then((again) => settle(retry, again, undefined), failAll(retry));
     }, failAll(calls));
   }
 
@@ -350,7 +374,7 @@ class RedisStore extends InMemorySessionStore implements RedisSessionStore {
 /** A pipeline on an ioredis client: one write for the whole batch. Never rejects. */
 function pipelined(client: Required<Pick<IoRedisLikeClient, "pipeline" | "call">>, commands: string[][]): Promise<Outcome[]> {
   // One command (the common case: one session's claims): no pipeline object to build.
-  if (commands.length === 1) return each(commands, ([command, ...args]) => client.call(command!, ...args));
+  if (commands.length === 1) return one(commands[0]!, ([command, ...args]) => client.call(command!, ...args));
   let exec: Promise<[Error | null, unknown][] | null>;
   try {
     // ioredis names a pipeline's commands by their method names (lower case).
@@ -373,6 +397,20 @@ function hostBatch(host: NodeRedisLikeClient | IoRedisLikeClient, commands: stri
   }
   const nodeRedis = host as NodeRedisLikeClient;
   return each(commands, (args) => nodeRedis.sendCommand(args));
+}
+
+/** One command's outcome, as a batch of one. Never rejects. */
+function one(command: string[], send: (args: string[]) => Promise<unknown>): Promise<Outcome[]> {
+  let sent: Promise<unknown>;
+  try {
+    sent = send(command);
+  } catch (error) {
+    sent = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  return sent.then(
+    (reply): Outcome[] => [[null, reply]],
+    (error: unknown): Outcome[] => [[error instanceof Error ? error : new Error(String(error)), undefined]],
+  );
 }
 
 function each(commands: string[][], send: (args: string[]) => Promise<unknown>): Promise<Outcome[]> {

@@ -6,8 +6,10 @@
 // a cluster slot). Session hash fields: user (compare form: the id, or its pseudonym), sealed (the
 // id sealed for the replicas, when they share a hashSecret), step, epoch (runs ended so far),
 // started (the epoch whose start was claimed), first (when that run started), last (latest
-// activity), tc/rr/pg/er (tool calls, resource reads, prompt gets, errors). Traits: one field per
-// key, a JSON text.
+// activity), tc/rr/pg/er (tool calls, resource reads, prompt gets, errors), v (the identity's
+// version: changes whenever user, sealed or a trait does; made of Redis's clock when the hash got
+// its first identity and a counter, so keys lost and made again never repeat an old version).
+// Traits: one field per key, a JSON text.
 //
 // ARGV: ttlMs, then the claims, each as: name, number of arguments, arguments. The reply has one
 // entry per claim, in order.
@@ -19,27 +21,47 @@ export const CLAIMS = `
 local s, t = KEYS[1], KEYS[2]
 local ttl = ARGV[1]
 
--- A: now. Returns {startWon, epoch, user|false, step, traitsFlat, sealed|false}.
+-- The identity changed: a new version.
+local function bump()
+  local n = redis.call('HINCRBY', s, 'vn', 1)
+  if n == 1 then
+    local now = redis.call('TIME')
+    redis.call('HSET', s, 'vg', now[1] .. ':' .. now[2])
+  end
+  redis.call('HSET', s, 'v', redis.call('HGET', s, 'vg') .. '.' .. n)
+end
+
+local function version()
+  return redis.call('HGET', s, 'v') or ''
+end
+
+-- A: now, the identity version the replica knows ('' for none). Returns {startWon, epoch,
+-- user|false, step, traitsFlat, sealed|false, version, same}: with same = 1 the identity is the
+-- known version's, and user, traits and sealed are not sent (false, {}, false).
 local function touch(A)
-  local epoch = tonumber(redis.call('HGET', s, 'epoch') or '0')
-  local last = tonumber(redis.call('HGET', s, 'last') or '0')
-  if tonumber(A[1]) > last then redis.call('HSET', s, 'last', A[1]) end
+  -- One read of what a touch needs (the request's other claims come after it in this call).
+  local h = redis.call('HMGET', s, 'epoch', 'last', 'started', 'step', 'v')
+  local epoch = tonumber(h[1] or '0')
+  if tonumber(A[1]) > tonumber(h[2] or '0') then redis.call('HSET', s, 'last', A[1]) end
   local won = 0
-  if redis.call('HGET', s, 'started') ~= tostring(epoch) then
+  if h[3] ~= tostring(epoch) then
     redis.call('HSET', s, 'started', tostring(epoch), 'first', A[1])
     won = 1
   end
-  return {won, epoch, redis.call('HGET', s, 'user'), tonumber(redis.call('HGET', s, 'step') or '0'), redis.call('HGETALL', t), redis.call('HGET', s, 'sealed')}
+  local v = h[5] or ''
+  local step = tonumber(h[4] or '0')
+  if A[2] ~= nil and A[2] == v then return {won, epoch, false, step, {}, false, v, 1} end
+  return {won, epoch, redis.call('HGET', s, 'user'), step, redis.call('HGETALL', t), redis.call('HGET', s, 'sealed'), v, 0}
 end
 
 -- A: user ('' for traits only), sealed ('' for none), then key/json pairs. The first user wins;
 -- traits merge (later wins per key) only for that user.
--- Returns {accepted, user|false, userSet, traitsChanged, traitsFlat, sealed|false}.
+-- Returns {accepted, user|false, userSet, traitsChanged, traitsFlat, sealed|false, version}.
 local function identify(A)
   local user = A[1]
   local cur = redis.call('HGET', s, 'user')
   if user ~= '' and cur and cur ~= user then
-    return {0, cur, 0, 0, redis.call('HGETALL', t), redis.call('HGET', s, 'sealed')}
+    return {0, cur, 0, 0, redis.call('HGETALL', t), redis.call('HGET', s, 'sealed'), version()}
   end
   local set = 0
   if user ~= '' and not cur then
@@ -55,7 +77,8 @@ local function identify(A)
       changed = 1
     end
   end
-  return {1, cur, set, changed, redis.call('HGETALL', t), redis.call('HGET', s, 'sealed')}
+  if set == 1 or changed == 1 then bump() end
+  return {1, cur, set, changed, redis.call('HGETALL', t), redis.call('HGET', s, 'sealed'), version()}
 end
 
 -- Returns the next step number.
@@ -75,14 +98,15 @@ end
 
 -- A: now, idleSince ('' unless an idle end). Claims the end of the current run: refused while
 -- another replica saw the session after idleSince, or when the run was not started (already
--- ended). Returns {won, alive, user|false, first|false, tc, rr, pg, er, traitsFlat, sealed|false}.
+-- ended). Returns {won, alive, user|false, first|false, tc, rr, pg, er, traitsFlat, sealed|false,
+-- version}.
 local function finish(A)
   local epoch = tonumber(redis.call('HGET', s, 'epoch') or '0')
   local function counts(won, alive)
     return {won, alive, redis.call('HGET', s, 'user'), redis.call('HGET', s, 'first'),
       tonumber(redis.call('HGET', s, 'tc') or '0'), tonumber(redis.call('HGET', s, 'rr') or '0'),
       tonumber(redis.call('HGET', s, 'pg') or '0'), tonumber(redis.call('HGET', s, 'er') or '0'),
-      redis.call('HGETALL', t), redis.call('HGET', s, 'sealed')}
+      redis.call('HGETALL', t), redis.call('HGET', s, 'sealed'), version()}
   end
   if A[2] ~= '' and tonumber(redis.call('HGET', s, 'last') or '0') > tonumber(A[2]) then
     return counts(0, 1)
@@ -105,6 +129,6 @@ while i <= #ARGV do
   i = i + 2 + n
 end
 redis.call('PEXPIRE', s, ttl)
-if redis.call('EXISTS', t) == 1 then redis.call('PEXPIRE', t, ttl) end
+redis.call('PEXPIRE', t, ttl)
 return out
 `;
