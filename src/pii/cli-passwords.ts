@@ -1,0 +1,219 @@
+import { PLACEHOLDER } from "./placeholders.js";
+import { isReferenceOrMask } from "./values.js";
+
+/**
+ * Passwords given to command-line tools in the ways those tools take them, which no `--password`
+ * rule sees: `mysql -pX` (glued: `-p X` prompts and names a database), `sshpass -p X`,
+ * `redis-cli -a X`, `ldapsearch -w X`, `sqlcmd -P X`, `7z -pX`, `openssl … -passout pass:X`,
+ * `keytool -storepass X`, `smbclient -U user%X`, and the positional ones: `htpasswd -b file user X`,
+ * `net user NAME X`, `net use \\share X`, `rabbitmqctl add_user NAME X`. One scan finds the tool
+ * names; each command is read once, to its end (`|`, `;`, `&`, `>`, a line break, 1 KB at most), and
+ * the scan resumes after it, so the pass stays linear.
+ */
+
+/** How a tool takes its password. */
+interface ToolRule {
+  /** Flags followed by the password, glued (`-pX`) or as the next word (`-p X`). */
+  readonly flags?: readonly string[];
+  /** Flags that take the password glued only (`mysql -pX`: `-p X` prompts). */
+  readonly glued?: readonly string[];
+  /** A subcommand that must come first (`docker login`). */
+  readonly sub?: readonly string[];
+  /** The password is the positional argument at this index after the subcommand (`net user NAME X`: 1). */
+  readonly positional?: number;
+  /** The password is the last positional argument when a flag cluster holds this letter (`htpasswd -b`). */
+  readonly lastWith?: string;
+  /** `-U user%password`, `--user=user%password` (Samba). */
+  readonly percentUser?: boolean;
+  /** `-passin pass:X` (OpenSSL). */
+  readonly passPrefix?: readonly string[];
+}
+
+const MYSQL: ToolRule = { glued: ["-p"] };
+const LDAP: ToolRule = { flags: ["-w"] };
+const MONGO: ToolRule = { flags: ["-p"] };
+const MSSQL: ToolRule = { flags: ["-P"] };
+const LOGIN: ToolRule = { flags: ["-p"], sub: ["login"] };
+const SEVEN_ZIP: ToolRule = { glued: ["-p"] };
+const SAMBA: ToolRule = { percentUser: true };
+
+const TOOLS = new Map<string, ToolRule>([
+  ...["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlshow", "mysqlcheck", "mysqlslap", "mariadb", "mariadb-dump", "mariadb-admin"].map((t) => [t, MYSQL] as const),
+  ["sshpass", { flags: ["-p"] }],
+  ["redis-cli", { flags: ["-a", "--pass"] }],
+  ...["ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapmodrdn", "ldapcompare"].map((t) => [t, LDAP] as const),
+  ["htpasswd", { lastWith: "b" }],
+  ...["sqlcmd", "bcp", "osql", "isql", "ipmitool", "psexec", "psexec64"].map((t) => [t, MSSQL] as const),
+  ...["mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport", "mongostat", "mongotop"].map((t) => [t, MONGO] as const),
+  ...["docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "az", "oras"].map((t) => [t, LOGIN] as const),
+  ["zip", { flags: ["-P"] }],
+  ["unzip", { flags: ["-P"] }],
+  ...["7z", "7za", "7zr", "rar", "unrar"].map((t) => [t, SEVEN_ZIP] as const),
+  ["openssl", { flags: ["-k"], passPrefix: ["-pass", "-passin", "-passout"] }],
+  ...["keytool", "jarsigner"].map((t) => [t, { flags: ["-storepass", "-keypass", "-srcstorepass", "-deststorepass", "-srckeypass", "-destkeypass"] }] as const),
+  ["net", { sub: ["user", "use"], positional: 1 }],
+  ["rabbitmqctl", { sub: ["add_user", "change_password"], positional: 1 }],
+  ...["smbclient", "rpcclient", "smbmap", "smbget"].map((t) => [t, SAMBA] as const),
+  ...["useradd", "usermod"].map((t) => [t, { flags: ["-p"] }] as const),
+]);
+
+/** A tool name where a command starts or after a path; case-insensitive for Windows (`NET USER`). */
+export const CLI_TOOL_HINT =
+  /(?<![\w.-])(?:mysql(?:dump|admin|import|show|check|slap)?|mariadb(?:-dump|-admin)?|sshpass|redis-cli|ldap(?:search|add|modify|delete|whoami|passwd|modrdn|compare)|htpasswd|sqlcmd|bcp|osql|isql|ipmitool|psexec(?:64)?|mongo(?:sh|dump|restore|export|import|stat|top)?|docker|podman|nerdctl|buildah|skopeo|helm|az|oras|zip|unzip|7z[ar]?|rar|unrar|openssl|keytool|jarsigner|net|rabbitmqctl|smbclient|rpcclient|smbmap|smbget|useradd|usermod)(?:\.exe)?(?=[ \t])/gi;
+
+interface Arg {
+  readonly start: number;
+  readonly end: number;
+  /** The argument without its quotes. */
+  readonly text: string;
+  /** The argument as written. */
+  readonly raw: string;
+}
+
+const COMMAND_LIMIT = 1024;
+
+/** The arguments after a tool name, to the end of the command. */
+function argsOf(input: string, from: number): { args: Arg[]; end: number } {
+  const args: Arg[] = [];
+  const limit = Math.min(input.length, from + COMMAND_LIMIT);
+  let i = from;
+  while (i < limit) {
+    const c = input.charCodeAt(i);
+    if (c === 32 || c === 9) {
+      i++;
+      continue;
+    }
+    // `|`, `;`, `&`, `>`, `<`, a line break, a closing backtick or bracket end the command.
+    if (c === 124 || c === 59 || c === 38 || c === 62 || c === 60 || c === 10 || c === 13 || c === 96 || c === 41) break;
+    const start = i;
+    let text = "";
+    while (i < limit) {
+      const d = input.charCodeAt(i);
+      if (d === 34 || d === 39) {
+        const close = input.indexOf(input[i] as string, i + 1);
+        if (close < 0 || close >= limit) {
+          i = limit;
+          break;
+        }
+        text += input.slice(i + 1, close);
+        i = close + 1;
+        continue;
+      }
+      if (d === 32 || d === 9 || d === 124 || d === 59 || d === 38 || d === 62 || d === 60 || d === 10 || d === 13 || d === 96 || d === 41) break;
+      text += input[i];
+      i++;
+    }
+    args.push({ start, end: i, text, raw: input.slice(start, i) });
+  }
+  return { args, end: i };
+}
+
+/**
+ * The span of a password inside an argument from `offset` characters of its unquoted text, inside
+ * its quotes when it has them (`-p'x'`, `'pass:x'`), or undefined for a reference, a mask or a prompt.
+ */
+function secretSpan(arg: Arg, offset: number): [number, number] | undefined {
+  const value = arg.text.slice(offset);
+  if (value === "" || isReferenceOrMask(value) || /^[-$*<{%]/.test(value)) return undefined;
+  const q = arg.raw.charCodeAt(0);
+  let start = arg.start + offset + (offset > 0 && (q === 34 || q === 39) ? 1 : 0);
+  let end = arg.end;
+  const open = arg.raw.charCodeAt(start - arg.start);
+  if ((open === 34 || open === 39) && arg.raw.charCodeAt(arg.raw.length - 1) === open) {
+    start++;
+    end--;
+  } else if ((q === 34 || q === 39) && arg.raw.charCodeAt(arg.raw.length - 1) === q) {
+    end--;
+  }
+  return end > start ? [start, end] : undefined;
+}
+
+function passwordsOf(rule: ToolRule, args: readonly Arg[]): [number, number][] {
+  const spans: [number, number][] = [];
+  let first = 0;
+  if (rule.sub !== undefined) {
+    const at = args.findIndex((a) => !a.text.startsWith("-") && !a.text.startsWith("/"));
+    if (at < 0 || !rule.sub.includes((args[at]?.text ?? "").toLowerCase())) return spans;
+    first = at + 1;
+  }
+  const positional: Arg[] = [];
+  let cluster = false;
+  for (let k = first; k < args.length; k++) {
+    const arg = args[k] as Arg;
+    const t = arg.text;
+    for (const f of rule.flags ?? []) {
+      if (t === f && k + 1 < args.length) {
+        const span = secretSpan(args[k + 1] as Arg, 0);
+        if (span !== undefined) spans.push(span);
+        k++;
+        break;
+      }
+      if (f.length === 2 && arg.raw.startsWith(f) && arg.raw.length > 2) {
+        const span = secretSpan(arg, 2);
+        if (span !== undefined) spans.push(span);
+      }
+    }
+    for (const f of rule.glued ?? []) {
+      // `-p'secret'`, `-p"secret"`: the argument opens with the flag, the quotes come after it.
+      if (arg.raw.startsWith(f) && arg.raw.length > f.length) {
+        const span = secretSpan(arg, f.length);
+        if (span !== undefined) spans.push(span);
+      }
+    }
+    if (rule.passPrefix?.includes(t) && k + 1 < args.length) {
+      const next = args[k + 1] as Arg;
+      if (next.text.startsWith("pass:")) {
+        const span = secretSpan(next, 5);
+        if (span !== undefined) spans.push(span);
+      }
+      k++;
+      continue;
+    }
+    if (rule.percentUser === true && (t === "-U" || t === "--user") && k + 1 < args.length) {
+      const next = args[k + 1] as Arg;
+      const pct = next.text.indexOf("%");
+      if (pct > 0) {
+        const span = secretSpan(next, pct + 1);
+        if (span !== undefined) spans.push(span);
+      }
+      k++;
+      continue;
+    }
+    if (t.startsWith("-") || t.startsWith("/")) {
+      if (rule.lastWith !== undefined && /^-[A-Za-z]+$/.test(t) && t.includes(rule.lastWith)) cluster = true;
+      continue;
+    }
+    positional.push(arg);
+  }
+  if (rule.positional !== undefined) {
+    const arg = positional[rule.positional];
+    const span = arg === undefined ? undefined : secretSpan(arg, 0);
+    if (span !== undefined) spans.push(span);
+  }
+  if (cluster && positional.length >= 2) {
+    const span = secretSpan(positional[positional.length - 1] as Arg, 0);
+    if (span !== undefined) spans.push(span);
+  }
+  return spans;
+}
+
+/** Every command of a known tool in `input` with its password arguments replaced. */
+export function redactCliPasswords(input: string): string {
+  let out = "";
+  let from = 0;
+  CLI_TOOL_HINT.lastIndex = 0;
+  for (let m = CLI_TOOL_HINT.exec(input); m !== null; m = CLI_TOOL_HINT.exec(input)) {
+    const name = m[0].toLowerCase().replace(/\.exe$/, "");
+    const rule = TOOLS.get(name);
+    const { args, end } = argsOf(input, m.index + m[0].length);
+    // The command is read once; the next tool name is looked for after it.
+    CLI_TOOL_HINT.lastIndex = Math.max(end, m.index + m[0].length);
+    if (rule === undefined) continue;
+    for (const [start, stop] of passwordsOf(rule, args).sort((a, b) => a[0] - b[0])) {
+      if (start < from) continue;
+      out += input.slice(from, start) + PLACEHOLDER.SECRET;
+      from = stop;
+    }
+  }
+  return from === 0 ? input : out + input.slice(from);
+}
