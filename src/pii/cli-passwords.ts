@@ -72,6 +72,11 @@ interface Arg {
 
 const COMMAND_LIMIT = 1024;
 
+/** `|`, `;`, `&`, `>`, `<`, a line break, a closing backtick or bracket: where a command ends. */
+function isCommandEnd(c: number): boolean {
+  return c === 124 || c === 59 || c === 38 || c === 62 || c === 60 || c === 10 || c === 13 || c === 96 || c === 41;
+}
+
 /** The arguments after a tool name, to the end of the command. */
 function argsOf(input: string, from: number): { args: Arg[]; end: number } {
   const args: Arg[] = [];
@@ -83,15 +88,16 @@ function argsOf(input: string, from: number): { args: Arg[]; end: number } {
       i++;
       continue;
     }
-    // `|`, `;`, `&`, `>`, `<`, a line break, a closing backtick or bracket end the command.
-    if (c === 124 || c === 59 || c === 38 || c === 62 || c === 60 || c === 10 || c === 13 || c === 96 || c === 41) break;
+    if (isCommandEnd(c)) break;
     const start = i;
     let text = "";
     while (i < limit) {
       const d = input.charCodeAt(i);
       if (d === 34 || d === 39) {
-        const close = input.indexOf(input[i] as string, i + 1);
-        if (close < 0 || close >= limit) {
+        // Looked for within the command's 1 KB only, so an unclosed quote costs no more than that.
+        let close = i + 1;
+        while (close < limit && input.charCodeAt(close) !== d) close++;
+        if (close >= limit) {
           i = limit;
           break;
         }
@@ -99,13 +105,17 @@ function argsOf(input: string, from: number): { args: Arg[]; end: number } {
         i = close + 1;
         continue;
       }
-      if (d === 32 || d === 9 || d === 124 || d === 59 || d === 38 || d === 62 || d === 60 || d === 10 || d === 13 || d === 96 || d === 41) break;
+      if (d === 32 || d === 9 || isCommandEnd(d)) break;
       text += input[i];
       i++;
     }
     args.push({ start, end: i, text, raw: input.slice(start, i) });
   }
-  return { args, end: i };
+  if (i < limit || limit === input.length) return { args, end: i };
+  // Longer than 1 KB (or an unclosed quote): the command is left alone and skipped to its end, so a
+  // second scrub meets the same commands (a cut would fall elsewhere once values were replaced).
+  while (i < input.length && !isCommandEnd(input.charCodeAt(i))) i++;
+  return { args: [], end: i };
 }
 
 /**

@@ -211,8 +211,9 @@ function ssnStart(input: string, from: number): number {
     }
     wordLength = 0;
     if (c === 40) {
-      const close = input.indexOf(")", i);
-      if (++notes > 1 || close < 0 || close - i > 24) return -1;
+      let close = i + 1;
+      while (close < input.length && close - i <= 24 && input.charCodeAt(close) !== 41) close++;
+      if (++notes > 1 || close - i > 24 || close >= input.length) return -1;
       i = close;
       continue;
     }

@@ -35,13 +35,13 @@ export const VENDOR_TOKEN = new RegExp(
       "AIza[0-9A-Za-z_-]{35}(?![\\w-])", // Google API key
       "SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![\\w-])", // SendGrid
       "gl(?:pat|ptt|dt|rt|cbt|imt|oas|ft|soat|agent)-[A-Za-z0-9_-]{20,64}", // GitLab personal, trigger, deploy, runner… tokens
-      "dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,64}", // Docker Hub access token
-      "pypi-AgE[A-Za-z0-9_-]{50,1000}", // PyPI API token (a macaroon)
-      "xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}", // Brevo (Sendinblue)
-      "tskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9-]{16,100}", // Tailscale
+      "dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])", // Docker Hub access token
+      "pypi-AgE[A-Za-z0-9_-]{50,1000}(?![A-Za-z0-9_-])", // PyPI API token (a macaroon)
+      "xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}(?![A-Za-z0-9_-])", // Brevo (Sendinblue)
+      "tskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9-]{16,100}(?![A-Za-z0-9_-])", // Tailscale
       "(?:pplx|xai)-[A-Za-z0-9]{40,100}(?![\\w-])", // Perplexity, xAI
-      "sq0(?:atp|csp)-[A-Za-z0-9_-]{22,60}", // Square
-      "CFPAT-[A-Za-z0-9_-]{43}", // Contentful
+      "sq0(?:atp|csp)-[A-Za-z0-9_-]{22,60}(?![A-Za-z0-9_-])", // Square
+      "CFPAT-[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])", // Contentful
       "eyJ[A-Za-z0-9_-]{8,8192}\\.eyJ[A-Za-z0-9_-]{8,16384}\\.[A-Za-z0-9_-]{0,8192}", // JWT (JWS compact)
     ].join("|") +
     ")",
