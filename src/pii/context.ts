@@ -92,13 +92,15 @@ const FLAG_AT = new RegExp(PASSWORD_FLAG.source, "iy");
 const AWS_AT = new RegExp(`(?:${AWS_SECRET.source})${AWS_SECRET_VALUE.source.slice(0)}`, "iy");
 
 /**
- * Every word that can start a context, in one scan: case-insensitive word lists cost a full pass
+ * Every word that can start a context, in one scan (at a word start, `\b`, which irregexp checks
+ * before the alternation, so most letters cost one test; `pass`, `secret` and the SSN labels also inside a word
+ * or after digits: `--db-password`, `aws_secret_access_key`, `ssn=…ssn=…`): case-insensitive word lists cost a full pass
  * each, so one list serves phones, passwords, SSN labels and AWS secrets, and each hit tries its own
  * sticky pattern once. Hits are word starts or inside words (`PGPASSWORD`), never more than one
  * bounded attempt each, so the pass stays linear.
  */
 const CONTEXT_HIT =
-  /t(?:[eé]l|ext |oken)|phone|m(?:obi[le]|[óo]vil|sisdn|ot de)|handy|c(?:el(?:l|ular)|all |ontrase|ontact |hiam)|p(?:ortable|ass|w|asuw)|fax|whats|wachtw|s(?:ms|enha|s[n#]|ocial|ecret|witchboard|alasana)|r(?:ufnummer|ufen|ing |each )|kennw|kom[óo]rk|festnetz|z(?:entrale|adzwo)|d(?:urchwahl|enwa|zwo)|h(?:otline|as[lł]|eslo)|l(?:andline|[öo]senord|l[áa]m|igue)|keitai|bel |pod numer|a(?:nrufen|ppel|dgangskod|pi[ _-]?key)|joindre|erreichbar|bereikbaar|jelsz|\[phone_redacted\]|電話|携帯|手机|电话|パスワード|密码|пароль/gi;
+  /\b(?:t(?:[eé]l|ext |oken)|p(?:hone|ortable|w|asuw|od numer)|m(?:obi[le]|[óo]vil|sisdn|ot de)|h(?:andy|otline|as[lł]|eslo)|c(?:el(?:l|ular)|all |ontrase|ontact |hiam)|f(?:ax|estnetz)|w(?:hats|achtw)|s(?:ms|enha|witchboard|alasana)|r(?:ufnummer|ufen|ing |each )|k(?:ennw|om[óo]rk|eitai)|z(?:entrale|adzwo)|d(?:urchwahl|enwa|zwo)|l(?:andline|[öo]senord|l[áa]m|igue)|b(?:el |ereikbaar)|a(?:nrufen|ppel|dgangskod|pi[ _-]?key)|j(?:oindre|elsz)|erreichbar)|pass|secret|ss[n#]|social|\[phone_redacted\]|電話|携帯|手机|电话|パスワード|密码|пароль/gi;
 
 // Written as a trie: irregexp scans a shared-prefix alternation about a third faster than a flat list.
 const PASSWORD_WORDS = new Set(["pass", "pw", "contrase", "senha", "wachtw", "kennw", "mot de", "pasuw", "hasl", "hasł", "heslo", "lösenord", "losenord", "adgangskod", "salasana", "jelsz", "パスワード", "密码", "пароль"]);
@@ -106,10 +108,19 @@ const PASSWORD_WORDS = new Set(["pass", "pw", "contrase", "senha", "wachtw", "ke
 /**
  * Whether a line can hold anything the context pass finds besides numbers: a password word in any
  * of its languages, `secret`, `token`, `api key`, `-u`/`--user`, or a command that takes a password
- * ({@link CLI_TOOL_HINT}). The text scrubber runs the pass on lines with 8 digits or one of these.
+ * (cli-passwords.ts). The text scrubber runs the pass on lines with 8 digits or one of these.
  */
-export const CONTEXT_WORD_HINT =
-  /pass|pw|contrase|senha|wachtw|kennw|pasuw|has[lł]o|heslo|l[öo]senord|adgangskod|salasana|jelsz|パスワード|密码|пароль|ecret|token|api[ _-]?key|-u[ \t]|--user/i;
+// One test for the words of every context but numbers, and for command flags (` -p`), `net use` and
+// `rabbitmqctl`, where a tool may take a password (cli-passwords.ts checks the tool in the pass).
+const WORD_HINT = /pass|pw|contrase|senha|wachtw|kennw|ecret|-u[ \t]|--user|[ \t]-[A-Za-z]|et use|mqctl/i;
+// The words added for issue 15 matter only where a value can follow them: one with a digit (every
+// token-shaped value has one) or after a colon or in quotes, so short prose does not pay for them.
+const WORD_HINT_MORE = /token|api[ _-]?key|pasuw|h(?:as[lł]o|eslo)|l[öo]senord|adgangskod|salasana|jelsz|パスワード|密码|пароль/i;
+
+/** Whether the context pass can find more than numbers in `input`; `valueLikely`: it has a digit, a colon or a quote. */
+export function hasContextWord(input: string, valueLikely: boolean): boolean {
+  return WORD_HINT.test(input) || (valueLikely && WORD_HINT_MORE.test(input));
+}
 
 export interface ContextKinds {
   readonly phone: boolean;

@@ -1,5 +1,4 @@
-import { CLI_TOOL_HINT } from "./cli-passwords.js";
-import { CONTEXT_WORD_HINT, createContextRedactor } from "./context.js";
+import { createContextRedactor, hasContextWord } from "./context.js";
 import { redactEmails } from "./email.js";
 import { createKeyValueRedactor } from "./key-value.js";
 import { IPV4_CANDIDATE, redactIpv6, replaceIpv4 } from "./ip-rules.js";
@@ -70,7 +69,6 @@ const SAFE_WHOLE =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?![a-f]{2}\d{2})(?=[0-9]*[a-f])[0-9a-f]{7,64}|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?)$/;
 
 // Cheap tests that decide whether the context passes can match at all.
-const CLI_TOOL = new RegExp(CLI_TOOL_HINT.source, "i");
 
 type Replacer = (match: string, ...rest: never[]) => string;
 
@@ -125,7 +123,7 @@ export function createTextScrubber(options: ResolvedPiiOptions, keys: KeyClassif
   const context = { phone: on.has("PHONE"), ssn: on.has("US_SSN"), secret: on.has("SECRET") };
   if (context.phone || context.ssn || context.secret) {
     const run = createContextRedactor(context);
-    contextPass = { applies: (s, sh) => s.length >= 8 && (sh.digits >= 8 || (context.secret && (CONTEXT_WORD_HINT.test(s) || CLI_TOOL.test(s)))), run };
+    contextPass = { applies: (s, sh) => s.length >= 8 && (sh.digits >= 8 || (context.secret && hasContextWord(s, sh.digits > 0 || sh.colons > 0 || s.includes('"') || s.includes("'")))), run };
   }
   if (on.has("IP")) {
     passes.push({ applies: (s, sh) => sh.colons >= 7 || (sh.colons >= 2 && s.includes("::")), run: redactIpv6 });
