@@ -10,7 +10,7 @@
 export const URL = 1;
 /** `@` or `%40`: e-mail addresses, URL passwords. */
 export const AT = 2;
-/** A vendor-token prefix: `_`, `sk-`, `xox?-`, `xapp-`, `glpat-`, `SG.`, `eyJ`, `AKIA`… `AIza`. */
+/** A vendor-token prefix: `_`, a word before a dash (`sk-`, `xoxb-`, `glpat-`, `pypi-`, `CFPAT-`…), `SG.`, `hvs.`, `eyJ`, `AKIA`… `AIza`. */
 export const VENDOR = 4;
 /** `bearer`, any case. */
 export const BEARER = 8;
@@ -30,13 +30,36 @@ export const NANP = 512;
 export const IPV6 = 1024;
 /** A run with three dots between digits: IPv4 addresses. */
 export const IPV4 = 2048;
-/** What the context pass needs: 8 digits in a run that is not a date, a password word, `secret`, `-u`/`--user`. */
+/**
+ * What the context pass needs: 8 digits in a run that is not a date, a password word, `secret`,
+ * `-u`/`--user`; `token` or `api key` on a line with a digit; a password word of the issue-15
+ * languages on a line with a digit, a `:`/`=` or a quote.
+ */
 export const CONTEXT = 4096;
+/** What a command-line tool's password needs: a dash after a blank, `net use`, `rabbitmqctl` (cli-passwords.ts). */
+export const CLI = 8192;
 /** `` ` `` or `${`: a template value may reach into the next lines (see the key-value pass). */
-export const TEMPLATE = 8192;
+export const TEMPLATE = 16384;
 
 /** Every flag that lets some detector run. */
 export const ANY_DETECTOR = TEMPLATE - 1;
+
+// Bits of the scan that are no detector's flag on their own: they make CONTEXT together (see finish).
+const DIGIT_SEEN = 1 << 15;
+const QUOTE_SEEN = 1 << 16;
+/** `token`, `api key`: the context pass reads them only before a value with a digit. */
+const TOKEN_WORD = 1 << 17;
+/** `hasło`, `lösenord`, `パスワード`…: the context pass reads them only on a line with a digit, `:` or a quote. */
+const VALUE_WORD = 1 << 18;
+/** The bits a replacement cannot bring back and a scan of the new text cannot see again. */
+const WORD_BITS = CONTEXT | BEARER | CLI | TOKEN_WORD | VALUE_WORD;
+
+/** The detector flags of the bits of a scan and its words. */
+function finish(flags: number): number {
+  if (flags & TOKEN_WORD && flags & DIGIT_SEEN) flags |= CONTEXT;
+  if (flags & VALUE_WORD && flags & (DIGIT_SEEN | QUOTE_SEEN | PAIR)) flags |= CONTEXT;
+  return flags;
+}
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -127,6 +150,7 @@ const BACKTICK = 11;
 const DOLLAR = 12;
 const UPPER_A = 13; // `AKIA`, `AIza`…
 const UPPER_J = 14; // `eyJ`
+const QUOTE = 15;
 
 // Indexed by character code: everything outside ASCII is 0 (no detector reads it).
 const ACTION = new Uint8Array(65536);
@@ -134,32 +158,73 @@ for (let c = 48; c <= 57; c++) ACTION[c] = DIGIT;
 for (const c of " /()") ACTION[c.charCodeAt(0)] = SEPARATOR;
 const MARKS: [string, number][] = [
   [".", DOT], ["+", PLUS], ["-", DASH], [":", COLON], ["=", EQUALS], ["@", AT_SIGN], ["%", PERCENT], ["_", UNDERSCORE],
-  ["`", BACKTICK], ["$", DOLLAR], ["A", UPPER_A], ["J", UPPER_J],
+  ["`", BACKTICK], ["$", DOLLAR], ["A", UPPER_A], ["J", UPPER_J], ['"', QUOTE], ["'", QUOTE],
 ];
 for (const [ch, action] of MARKS) ACTION[ch.charCodeAt(0)] = action;
 
 /**
  * The words in front of a value that only context identifies (`pass`, `pw`, `secret`, `contrase`,
- * `senha`, `wachtw`, `kennw`: the context pass) and `bearer`, any case. One native scan finds them
- * faster than checking letters one by one.
+ * `senha`, `wachtw`, `kennw`, `token`, `api key`, the password words of more languages: the context
+ * pass), `bearer`, any case, and `et use`/`ET USE`/`mqctl` (`net use`, `rabbitmqctl`: their
+ * passwords are positional). One native scan finds them faster than checking letters one by one.
  */
 // Spelled out in both cases: irregexp scans character classes faster than a case-insensitive flag.
-const WORDS = /[pP](?:[aA][sS][sS]|[wW])|[eE](?:[cC][rR][eE][tT]|[aA][rR][eE][rR])|[cC][oO][nN][tT][rR][aA][sS][eE]|[sS][eE][nN][hH][aA]|[wW][aA][cC][hH][tT][wW]|[kK][eE][nN][nN][wW]/g;
+const WORDS = new RegExp(
+  [
+    "[pP](?:[aA][sS](?:[sS]|[uU][wW])|[wW])",
+    "[eE](?:[cC][rR][eE][tT]|[aA][rR][eE][rR])",
+    "et use|ET USE|mqctl",
+    "[cC][oO][nN][tT][rR][aA][sS][eE]",
+    "[sS](?:[eE][nN][hH][aA]|[aA][lL][aA][sS][aA][nN][aA])",
+    "[wW][aA][cC][hH][tT][wW]",
+    "[kK][eE][nN][nN][wW]",
+    "[tT][oO][kK][eE][nN]",
+    "[aA](?:[pP][iI][ _-]?[kK][eE][yY]|[dD][gG][aA][nN][gG][sS][kK][oO][dD])",
+    "[hH](?:[aA][sS][lLłŁ]|[eE][sS][lL][oO])",
+    "[lL][öÖoO][sS][eE][nN][oO][rR][dD]",
+    "[jJ][eE][lL][sS][zZ]",
+    "パスワード|密码|[пП][аА][рР][оО][лЛ][ьЬ]",
+  ].join("|"),
+  "g",
+);
 
-function wordFlag(word: string): number {
-  return (word.charCodeAt(1) | 32) === 97 && (word.charCodeAt(0) | 32) === 101 ? BEARER : CONTEXT;
+/** The flag of a word `WORDS` found at `at` in `s`. */
+function wordFlag(s: string, at: number, word: string): number {
+  const a = word.charCodeAt(0) | 32;
+  const b = word.charCodeAt(1) | 32;
+  switch (a) {
+    case 112: // pass, pw; pasuw
+      return word.length === 5 ? VALUE_WORD : CONTEXT;
+    case 101: // secret (`ecret`), bearer (`earer`), `et use`
+      return b === 99 ? CONTEXT : b === 97 ? BEARER : CLI;
+    case 109: // mqctl
+      return CLI;
+    case 115: // senha; salasana
+      return b === 101 ? CONTEXT : VALUE_WORD;
+    case 99: // contrase
+    case 119: // wachtw
+    case 107: // kennw
+      return CONTEXT;
+    case 116: // token
+    case 97: // api key; adgangskod
+      if (a === 97 && b === 100) return VALUE_WORD;
+      // A word of its own, not `[SECRET_REDACTED]`, `x_token`, `myToken`, `2token` (context.ts, secretProseAt).
+      return at > 0 && (isWordChar(s.charCodeAt(at - 1)) || s.charCodeAt(at - 1) === 91) ? 0 : TOKEN_WORD;
+    default: // hasło, heslo, lösenord, jelsz, パスワード, 密码, пароль
+      return VALUE_WORD;
+  }
 }
 
 function wordFlags(s: string): number {
   let flags = 0;
   WORDS.lastIndex = 0;
-  for (let m = WORDS.exec(s); m !== null; m = WORDS.exec(s)) flags |= wordFlag(m[0]);
+  for (let m = WORDS.exec(s); m !== null; m = WORDS.exec(s)) flags |= wordFlag(s, m.index, m[0]);
   return flags;
 }
 
 /** Which detectors can match in `s` (a bit set of the flags above). */
 export function shapeOf(s: string): number {
-  return scanShape(s, 0, s.length) | wordFlags(s);
+  return finish(scanShape(s, 0, s.length) | wordFlags(s));
 }
 
 /**
@@ -169,7 +234,7 @@ export function shapeOf(s: string): number {
  * word a placeholder brings (`SECRET`) starts no match.
  */
 export function shapeAfterReplace(s: string, flags: number): number {
-  return scanShape(s, 0, s.length) | (flags & (CONTEXT | BEARER));
+  return finish(scanShape(s, 0, s.length) | (flags & WORD_BITS));
 }
 
 /**
@@ -182,7 +247,7 @@ export function lineShapes(text: string): (start: number, end: number) => number
   WORDS.lastIndex = 0;
   for (let m = WORDS.exec(text); m !== null; m = WORDS.exec(text)) {
     at.push(m.index);
-    flag.push(wordFlag(m[0]));
+    flag.push(wordFlag(text, m.index, m[0]));
   }
   let next = 0;
   return (start, end) => {
@@ -191,7 +256,7 @@ export function lineShapes(text: string): (start: number, end: number) => number
       if ((at[next] as number) >= start) flags |= flag[next] as number;
       next++;
     }
-    return flags;
+    return finish(flags);
   };
 }
 
@@ -207,6 +272,7 @@ function scanShape(s: string, start: number, end: number): number {
       continue;
     }
     if (action === DIGIT) {
+      flags |= DIGIT_SEEN;
       // A run of digits and separators, read to its end here: its digits, those before its first
       // separator and after its last one, its dots and whether a `+` stands before a digit in it.
       const runStart = i;
@@ -228,7 +294,7 @@ function scanShape(s: string, start: number, end: number): number {
         last = 0;
         if (a === DOT) dots++;
         else if (a === PLUS) plus ||= i + 1 < end && isDigit(s.charCodeAt(i + 1));
-        else if (a === DASH && mayNameSomething(s, i, start, end)) flags |= dashFlags(s, i, start, end);
+        else if (a === DASH) flags |= dashFlags(s, i, start, end);
       }
       // Calls only where something can follow: most runs are short.
       if (digits >= 8 || dots >= 3) flags |= runFlags(s, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
@@ -241,9 +307,9 @@ function scanShape(s: string, start: number, end: number): number {
     } else if (action === EQUALS) {
       flags |= PAIR;
     } else if (action === DASH) {
-      if (mayNameSomething(s, i, start, end)) flags |= dashFlags(s, i, start, end);
+      flags |= dashFlags(s, i, start, end);
     } else if (action === DOT) {
-      if (i >= start + 2 && s.charCodeAt(i - 1) === 71 && s.charCodeAt(i - 2) === 83) flags |= VENDOR; // `SG.` (SendGrid)
+      if (i >= start + 2) flags |= dotFlags(s, i, start);
     } else if (action > DASH) {
       flags |= markFlags(s, i, start, end, action);
     }
@@ -276,6 +342,8 @@ function markFlags(s: string, i: number, start: number, end: number, action: num
       return VENDOR;
     case BACKTICK:
       return TEMPLATE;
+    case QUOTE:
+      return QUOTE_SEEN;
     case DOLLAR:
       return next === 123 ? TEMPLATE : 0;
     case UPPER_A: // `AKIA`, `ASIA`, `ABIA`, `ACCA` (AWS), `AIza` (Google)
@@ -304,22 +372,43 @@ function runOpening(s: string, i: number): number {
   return IBAN;
 }
 
-/** `sk-`, `xoxb-`, `xapp-`, `glpat-` end in a dash; `-u ` and `--user` name a user and password. */
-/** Most dashes join ids and dates: none of `s`, `p`, `a`, `x` two before, nor `u` or `-` after. */
-function mayNameSomething(s: string, i: number, start: number, end: number): boolean {
-  const p2 = i >= start + 2 ? s.charCodeAt(i - 2) : 0;
-  const n1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
-  return p2 === 115 || p2 === 112 || p2 === 97 || p2 === 120 || n1 === 117 || n1 === 45;
+/** `SG.` (SendGrid), `hvs.`, `hvb.`, `hvr.` (Vault): the dot of a vendor prefix. */
+function dotFlags(s: string, i: number, start: number): number {
+  const p1 = s.charCodeAt(i - 1);
+  const p2 = s.charCodeAt(i - 2);
+  if (p1 === 71 && p2 === 83) return VENDOR;
+  return p2 === 118 && (p1 === 115 || p1 === 98 || p1 === 114) && i >= start + 3 && s.charCodeAt(i - 3) === 104 ? VENDOR : 0;
 }
 
+/**
+ * The words that open a vendor token with a dash (secrets.ts, the formats anchored on "no token
+ * character before"): `sk-`, `xoxb-`, `glpat-`, `pypi-`, `CFPAT-`…
+ */
+const DASH_PREFIXES = new Set([
+  "sk", "xoxa", "xoxb", "xoxe", "xoxo", "xoxp", "xoxr", "xoxs", "xapp", "glpat", "glptt", "gldt", "glrt", "glcbt", "glimt", "gloas",
+  "glft", "glsoat", "glagent", "pypi", "xkeysib", "tskey", "pplx", "xai", "sq0atp", "sq0csp", "CFPAT",
+]);
+const LONGEST_DASH_PREFIX = 7;
+
+/**
+ * A dash after a blank may start a command-line flag (cli-passwords.ts), a dash after a word of
+ * {@link DASH_PREFIXES} a vendor token; `-u ` and `--user` name a user and password.
+ */
 function dashFlags(s: string, i: number, start: number, end: number): number {
-  const p1 = i >= start + 2 ? s.charCodeAt(i - 1) : 0;
-  const p2 = i >= start + 2 ? s.charCodeAt(i - 2) : 0;
-  const n1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
   let flags = 0;
-  if ((p2 === 115 && p1 === 107) || (p2 === 112 && p1 === 112) || (p2 === 97 && p1 === 116)) flags |= VENDOR;
-  else if (p2 === 120 && (p1 === 97 || p1 === 98 || p1 === 101 || p1 === 111 || p1 === 112 || p1 === 114 || p1 === 115)) flags |= VENDOR;
-  const n2 = i + 2 < end ? s.charCodeAt(i + 2) : 0;
-  if ((n1 === 117 && (n2 === 32 || n2 === 9)) || (n1 === 45 && wordAt(s, i + 2, end, "user"))) flags |= CONTEXT;
+  const p1 = i > start ? s.charCodeAt(i - 1) : 0;
+  if (p1 === 32 || p1 === 9) flags |= CLI;
+  else if (isLetter(p1)) {
+    // Back to the start of the word: a prefix follows no letter, digit, `_` or `-`.
+    let w = i - 1;
+    while (w > start && i - w <= LONGEST_DASH_PREFIX && isWordChar(s.charCodeAt(w - 1))) w--;
+    const before = w > start ? s.charCodeAt(w - 1) : 0;
+    if (i - w <= LONGEST_DASH_PREFIX && !isWordChar(before) && before !== 45 && DASH_PREFIXES.has(s.slice(w, i))) flags |= VENDOR;
+  }
+  const n1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+  if (n1 === 117 || n1 === 45) {
+    const n2 = i + 2 < end ? s.charCodeAt(i + 2) : 0;
+    if ((n1 === 117 && (n2 === 32 || n2 === 9)) || (n1 === 45 && wordAt(s, i + 2, end, "user"))) flags |= CONTEXT;
+  }
   return flags;
 }
