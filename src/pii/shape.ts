@@ -51,6 +51,8 @@ const QUOTE_SEEN = 1 << 16;
 const TOKEN_WORD = 1 << 17;
 /** `hasło`, `lösenord`, `パスワード`…: the context pass reads them only on a line with a digit, `:` or a quote. */
 const VALUE_WORD = 1 << 18;
+/** A character outside ASCII: the words of other scripts are looked for. */
+const OTHER_SCRIPT = 1 << 19;
 /** The bits a replacement cannot bring back and a scan of the new text cannot see again. */
 const WORD_BITS = CONTEXT | BEARER | CLI | TOKEN_WORD | VALUE_WORD;
 
@@ -111,15 +113,19 @@ function isDate(s: string, start: number, end: number): boolean {
   const before = start > 0 ? s.charCodeAt(start - 1) : 32;
   if (before === 43 || before === 40) return false;
   // Three groups of digits with one `-`, `.` or `/` between: 4-2-2 or 2-2-4 (each side 1 or 2 wide).
-  const groups = [0, 0, 0];
+  let a = 0;
+  let b = 0;
+  let c = 0;
   let g = 0;
   let i = start;
   for (; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (isDigit(c)) {
-      groups[g] = (groups[g] as number) + 1;
-    } else if (c === 45 || c === 46 || c === 47) {
-      if (groups[g] === 0) return false;
+    const ch = s.charCodeAt(i);
+    if (isDigit(ch)) {
+      if (g === 0) a++;
+      else if (g === 1) b++;
+      else c++;
+    } else if (ch === 45 || ch === 46 || ch === 47) {
+      if ((g === 0 ? a : g === 1 ? b : c) === 0) return false;
       if (++g > 2) break;
     } else {
       break;
@@ -127,10 +133,8 @@ function isDate(s: string, start: number, end: number): boolean {
   }
   // Only blanks and separators may follow the last group.
   for (; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (isDigit(c)) return false;
+    if (isDigit(s.charCodeAt(i))) return false;
   }
-  const [a = 0, b = 0, c = 0] = groups;
   if (g < 2 || c === 0) return false;
   return (a === 4 && b <= 2 && c <= 2) || (a <= 2 && b <= 2 && c >= 2 && c <= 4);
 }
@@ -151,9 +155,10 @@ const DOLLAR = 12;
 const UPPER_A = 13; // `AKIA`, `AIza`…
 const UPPER_J = 14; // `eyJ`
 const QUOTE = 15;
+const NON_ASCII = 16;
 
-// Indexed by character code: everything outside ASCII is 0 (no detector reads it).
-const ACTION = new Uint8Array(65536);
+// Indexed by character code: everything outside ASCII only says that the text has such characters.
+const ACTION = new Uint8Array(65536).fill(NON_ASCII, 128);
 for (let c = 48; c <= 57; c++) ACTION[c] = DIGIT;
 for (const c of " /()") ACTION[c.charCodeAt(0)] = SEPARATOR;
 const MARKS: [string, number][] = [
@@ -161,70 +166,93 @@ const MARKS: [string, number][] = [
   ["`", BACKTICK], ["$", DOLLAR], ["A", UPPER_A], ["J", UPPER_J], ['"', QUOTE], ["'", QUOTE],
 ];
 for (const [ch, action] of MARKS) ACTION[ch.charCodeAt(0)] = action;
+// Between runs of digits, blanks, `/`, `(`, `)` and `+` do nothing: the scan passes them as quickly as letters.
+const BETWEEN_RUNS = ACTION.slice();
+for (const c of " /()+") BETWEEN_RUNS[c.charCodeAt(0)] = 0;
 
 /**
  * The words in front of a value that only context identifies (`pass`, `pw`, `secret`, `contrase`,
  * `senha`, `wachtw`, `kennw`, `token`, `api key`, the password words of more languages: the context
  * pass), `bearer`, any case, and `et use`/`ET USE`/`mqctl` (`net use`, `rabbitmqctl`: their
  * passwords are positional). One native scan finds them faster than checking letters one by one.
+ * It looks for as few first letters as it can, since every position with one of them costs a try:
+ * `token`, `api key` and `adgangskode` are found by `ken`, `key` and `kod`, `hasło`, `heslo` and
+ * `jelszó` by `sło`, `slo` and `sz`, `lösenord` by `senord`, `rabbitmqctl` by `qctl`, and
+ * {@link wordFlag} checks what comes before. The words in other scripts are looked for only in text
+ * with a character outside ASCII ({@link hasOtherScriptWord}).
  */
 // Spelled out in both cases: irregexp scans character classes faster than a case-insensitive flag.
 const WORDS = new RegExp(
   [
     "[pP](?:[aA][sS](?:[sS]|[uU][wW])|[wW])",
-    "[eE](?:[cC][rR][eE][tT]|[aA][rR][eE][rR])",
-    "et use|ET USE|mqctl",
+    "[eE](?:[cC][rR][eE][tT]|[aA][rR][eE][rR])|et use|ET USE",
     "[cC][oO][nN][tT][rR][aA][sS][eE]",
-    "[sS](?:[eE][nN][hH][aA]|[aA][lL][aA][sS][aA][nN][aA])",
+    "[sS](?:[eE][nN](?:[hH][aA]|[oO][rR][dD])|[aA][lL][aA][sS][aA][nN][aA]|[lLłŁ][oOaA]|[zZ])",
     "[wW][aA][cC][hH][tT][wW]",
-    "[kK][eE][nN][nN][wW]",
-    "[tT][oO][kK][eE][nN]",
-    "[aA](?:[pP][iI][ _-]?[kK][eE][yY]|[dD][gG][aA][nN][gG][sS][kK][oO][dD])",
-    "[hH](?:[aA][sS][lLłŁ]|[eE][sS][lL][oO])",
-    "[lL][öÖoO][sS][eE][nN][oO][rR][dD]",
-    "[jJ][eE][lL][sS][zZ]",
-    "パスワード|密码|[пП][аА][рР][оО][лЛ][ьЬ]",
+    "[kK](?:[eE](?:[nN](?:[nN][wW])?|[yY])|[oO][dD])",
+    "[qQ][cC][tT][lL]",
   ].join("|"),
   "g",
 );
 
-/** The flag of a word `WORDS` found at `at` in `s`. */
+/** Whether the `word.length` characters before `at` spell `word` (lower case), ignoring the case of ASCII letters. */
+function endsWith(s: string, at: number, word: string): boolean {
+  const from = at - word.length;
+  if (from < 0) return false;
+  for (let k = 0; k < word.length; k++) {
+    if ((s.charCodeAt(from + k) | 32) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** `token` or `api key` from `start`, a word of its own: not `[SECRET_REDACTED]`, `x_token`, `myToken`, `2token` (context.ts, secretProseAt). */
+function tokenWord(s: string, start: number): number {
+  const before = start > 0 ? s.charCodeAt(start - 1) : 32;
+  return isWordChar(before) || before === 91 ? 0 : TOKEN_WORD;
+}
+
+/** The flag of a word `WORDS` found at `at` in `s`: 0 when what stands before it makes it no word of the context pass. */
 function wordFlag(s: string, at: number, word: string): number {
-  const a = word.charCodeAt(0) | 32;
   const b = word.charCodeAt(1) | 32;
-  switch (a) {
+  switch (word.charCodeAt(0) | 32) {
     case 112: // pass, pw; pasuw
       return word.length === 5 ? VALUE_WORD : CONTEXT;
     case 101: // secret (`ecret`), bearer (`earer`), `et use`
       return b === 99 ? CONTEXT : b === 97 ? BEARER : CLI;
-    case 109: // mqctl
+    case 113: // rabbitmqctl
       return CLI;
-    case 115: // senha; salasana
-      return b === 101 ? CONTEXT : VALUE_WORD;
-    case 99: // contrase
-    case 119: // wachtw
-    case 107: // kennw
+    case 115: // senha; lösenord (`senord`), salasana, jelszó (`sz`), hasło, haslo, heslo (`sło`, `slo`)
+      if (b === 101) return word.length === 5 ? CONTEXT : VALUE_WORD;
+      if (b === 97) return VALUE_WORD;
+      if (b === 122) return endsWith(s, at, "jel") ? VALUE_WORD : 0;
+      return endsWith(s, at, "ha") || endsWith(s, at, "he") ? VALUE_WORD : 0;
+    case 107: // kennw; adgangskode (`kod`), token (`ken`), api key (`key`)
+      if (word.length === 5) return CONTEXT;
+      if (b === 111) return endsWith(s, at, "adgangs") ? VALUE_WORD : 0;
+      if ((word.charCodeAt(2) | 32) === 110) return endsWith(s, at, "to") ? tokenWord(s, at - 2) : 0;
+      {
+        const c = s.charCodeAt(at - 1);
+        const api = c === 32 || c === 95 || c === 45 ? at - 1 : at;
+        return endsWith(s, api, "api") ? tokenWord(s, api - 3) : 0;
+      }
+    default: // contrase, wachtw
       return CONTEXT;
-    case 116: // token
-    case 97: // api key; adgangskod
-      if (a === 97 && b === 100) return VALUE_WORD;
-      // A word of its own, not `[SECRET_REDACTED]`, `x_token`, `myToken`, `2token` (context.ts, secretProseAt).
-      return at > 0 && (isWordChar(s.charCodeAt(at - 1)) || s.charCodeAt(at - 1) === 91) ? 0 : TOKEN_WORD;
-    default: // hasło, heslo, lösenord, jelsz, パスワード, 密码, пароль
-      return VALUE_WORD;
   }
 }
 
-function wordFlags(s: string): number {
+/** The flags of the words in `s` (in other scripts too when `otherScript`). */
+function wordFlags(s: string, otherScript: boolean): number {
   let flags = 0;
   WORDS.lastIndex = 0;
   for (let m = WORDS.exec(s); m !== null; m = WORDS.exec(s)) flags |= wordFlag(s, m.index, m[0]);
+  if (otherScript && hasOtherScriptWord(s)) flags |= VALUE_WORD;
   return flags;
 }
 
 /** Which detectors can match in `s` (a bit set of the flags above). */
 export function shapeOf(s: string): number {
-  return finish(scanShape(s, 0, s.length) | wordFlags(s));
+  const scan = scanShape(s, 0, s.length);
+  return finish(scan | wordFlags(s, (scan & OTHER_SCRIPT) !== 0));
 }
 
 /**
@@ -246,8 +274,10 @@ export function lineShapes(text: string): (start: number, end: number) => number
   const flag: number[] = [];
   WORDS.lastIndex = 0;
   for (let m = WORDS.exec(text); m !== null; m = WORDS.exec(text)) {
+    const f = wordFlag(text, m.index, m[0]);
+    if (f === 0) continue;
     at.push(m.index);
-    flag.push(wordFlag(text, m.index, m[0]));
+    flag.push(f);
   }
   let next = 0;
   return (start, end) => {
@@ -256,8 +286,14 @@ export function lineShapes(text: string): (start: number, end: number) => number
       if ((at[next] as number) >= start) flags |= flag[next] as number;
       next++;
     }
+    if (flags & OTHER_SCRIPT && hasOtherScriptWord(text.slice(start, end))) flags |= VALUE_WORD;
     return finish(flags);
   };
+}
+
+/** `パスワード`, `密码`, `пароль` in any case: password words the context pass reads in text outside ASCII. */
+function hasOtherScriptWord(s: string): boolean {
+  return s.includes("パスワード") || s.includes("密码") || s.toLowerCase().includes("пароль");
 }
 
 /** Which detectors can match in `s` from `start` to `end`. */
@@ -266,7 +302,7 @@ function scanShape(s: string, start: number, end: number): number {
   let colons = 0;
   let i = start;
   while (i < end) {
-    const action = ACTION[s.charCodeAt(i)] as number;
+    const action = BETWEEN_RUNS[s.charCodeAt(i)] as number;
     if (action === 0) {
       i++;
       continue;
@@ -294,7 +330,7 @@ function scanShape(s: string, start: number, end: number): number {
         last = 0;
         if (a === DOT) dots++;
         else if (a === PLUS) plus ||= i + 1 < end && isDigit(s.charCodeAt(i + 1));
-        else if (a === DASH) flags |= dashFlags(s, i, start, end);
+        else if (a === DASH && mayFlagDash(s, i, start, end)) flags |= dashFlags(s, i, start, end);
       }
       // Calls only where something can follow: most runs are short.
       if (digits >= 8 || dots >= 3) flags |= runFlags(s, runStart, i, digits, first < 0 ? digits : first, last, dots, plus);
@@ -307,7 +343,7 @@ function scanShape(s: string, start: number, end: number): number {
     } else if (action === EQUALS) {
       flags |= PAIR;
     } else if (action === DASH) {
-      flags |= dashFlags(s, i, start, end);
+      if (mayFlagDash(s, i, start, end)) flags |= dashFlags(s, i, start, end);
     } else if (action === DOT) {
       if (i >= start + 2) flags |= dotFlags(s, i, start);
     } else if (action > DASH) {
@@ -344,6 +380,8 @@ function markFlags(s: string, i: number, start: number, end: number, action: num
       return TEMPLATE;
     case QUOTE:
       return QUOTE_SEEN;
+    case NON_ASCII:
+      return OTHER_SCRIPT;
     case DOLLAR:
       return next === 123 ? TEMPLATE : 0;
     case UPPER_A: // `AKIA`, `ASIA`, `ABIA`, `ACCA` (AWS), `AIza` (Google)
@@ -389,6 +427,13 @@ const DASH_PREFIXES = new Set([
   "glft", "glsoat", "glagent", "pypi", "xkeysib", "tskey", "pplx", "xai", "sq0atp", "sq0csp", "CFPAT",
 ]);
 const LONGEST_DASH_PREFIX = 7;
+
+/** Whether {@link dashFlags} can find anything: a blank or a letter before the dash, `u` or `-` after it. */
+function mayFlagDash(s: string, i: number, start: number, end: number): boolean {
+  const p1 = i > start ? s.charCodeAt(i - 1) : 0;
+  const n1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+  return p1 === 32 || p1 === 9 || n1 === 117 || n1 === 45 || isLetter(p1);
+}
 
 /**
  * A dash after a blank may start a command-line flag (cli-passwords.ts), a dash after a word of
