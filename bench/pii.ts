@@ -5,6 +5,10 @@
 import { createScrubber } from "../src/pii/index.js";
 import {
   headlineRows,
+  loadCategoryObjects,
+  loadCategoryText,
+  loadFreshObjects,
+  loadFreshText,
   loadHoldoutObjects,
   loadHoldoutText,
   loadObjectCorpus,
@@ -167,6 +171,29 @@ const ADVERSARIAL: [string, (bytes: number) => string][] = [
   ["yav_ prefixes", (b) => repeat("yav_", b)],
   ["template values after keys", (b) => repeat("password=${", b)],
   ["template literals after keys", (b) => repeat("token=`", b)],
+  ["phone words of more languages then digit groups", (b) => repeat("Telefoon 0 1 2 3 4 5 6 7 8 9 ", b)],
+  ["Polish and Dutch call phrases storm", (b) => repeat("zadzwoń pod numer bel me op ", b)],
+  ["phones one after another", (b) => repeat("Tel. 030 1234567 oder ", b)],
+  ["a placeholder then digit groups", (b) => repeat("[PHONE_REDACTED] or 0 1 2 ", b)],
+  ["password words of more languages storm", (b) => repeat("hasło do x to Lösenordet är ", b)],
+  ["password copula storm", (b) => repeat("Passwort ist jetzt ", b)],
+  ["command names storm", (b) => repeat("mysql ", b)],
+  ["glued mysql password flags", (b) => repeat("mysql -p", b)],
+  ["htpasswd batch commands", (b) => repeat("htpasswd -b a b ", b)],
+  ["net user commands", (b) => repeat("net user a b ", b)],
+  ["unclosed quotes after a tool", (b) => repeat("sshpass -p 'x ", b)],
+  ["a tool then one unclosed quote", (b) => repeat("redis-cli -a \"", b)],
+  ["SSN label then a note", (b) => repeat("SSN (no dashes) ", b)],
+  ["SSN label then an unclosed note", (b) => repeat("SSN (", b)],
+  ["secrets named in prose", (b) => repeat("secret for a b c d ", b)],
+  ["token notes storm", (b) => repeat("token (x) ", b)],
+  ["API key prose then long values", (b) => repeat("api key is Ab1Ab1Ab1Ab1Ab1Ab1 ", b)],
+  ["Docker token prefixes", (b) => repeat("dckr_pat_", b)],
+  ["PyPI token prefixes", (b) => repeat("pypi-AgE", b)],
+  ["Vault token prefixes", (b) => repeat("hvs.", b)],
+  ["signature pairs", (b) => repeat("sig=Ab1%2F&", b)],
+  ["sentences after a password word", (b) => repeat("password: word word ", b)],
+  ["analytics cookies", (b) => repeat("Cookie: _ga=GA1.2.3; ", b)],
 ];
 out();
 out("### Adversarial inputs (`text()`), time must grow linearly");
@@ -198,3 +225,9 @@ const quality = (title: string, texts: ReturnType<typeof loadTextCorpus>, object
 quality("Corpus quality: generated corpus (test/fixtures/pii)", loadTextCorpus(), loadObjectCorpus());
 quality("Corpus quality: hand-written holdout (holdout-text.jsonl, holdout-objects.json)", loadHoldoutText(), loadHoldoutObjects());
 quality("Corpus quality: both together", [...loadTextCorpus(), ...loadHoldoutText()], [...loadObjectCorpus(), ...loadHoldoutObjects()]);
+// The fresh corpus was written by a helper who had not read the detectors. Its independent score is
+// the one taken before the issue-15 fixes (text recall 90.3 %, negatives unaltered 95.9 %, structured
+// 97.1 % redacted / 99.5 % kept); the fixes were made against its misses, so what this prints now is
+// a regression figure.
+quality("Corpus quality: fresh corpus (fresh-*.json[l]), regression figure (independent pre-fix score: recall 90.3 %, negatives 95.9 %)", loadFreshText(), loadFreshObjects());
+quality("Corpus quality: own issue-15 category examples (categories-*.json[l])", loadCategoryText(), loadCategoryObjects());

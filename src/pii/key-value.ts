@@ -2,7 +2,8 @@ import { isCookieKey, scrubCookieHeader } from "./cookies.js";
 import { isSsnParts } from "./numbers.js";
 import { PLACEHOLDER } from "./placeholders.js";
 import { isInternationalDigits, isNationalDigits } from "./phone.js";
-import { keyWords } from "./sensitive-keys.js";
+import { isTokenShaped, keyWords } from "./sensitive-keys.js";
+import { isSentenceAfter } from "./sentences.js";
 import type { KeyClassifier } from "./sensitive-keys.js";
 import { isExpression, isReferenceOrMask, isWorkingDirectory } from "./values.js";
 
@@ -86,6 +87,10 @@ export function createKeyValueRedactor(keys: KeyClassifier): (input: string) => 
       // `postgres://app:[SECRET_REDACTED]@db`: an earlier pass already took the secret out of it.
       if (next === "[" && PLACEHOLDER_AHEAD.test(input.slice(valueStart + whole.length, valueStart + whole.length + 24))) continue;
       if (!isSecretValue(keyText, value, bare !== undefined ? next : "")) continue;
+      // `sig=…`, `signature: Kind regards`: these keys hold a secret only when it is token-shaped.
+      if (keys.tokenShapedOnly(keyText) && !isTokenShaped(value)) continue;
+      // `passwd: all authentication tokens updated`, `Password: not required for guests`: a sentence.
+      if (bare !== undefined && isSentenceAfter(input, valueStart + whole.length, value)) continue;
       const quote = dq !== undefined ? '"' : sq !== undefined ? "'" : "";
       out += `${input.slice(from, valueStart)}${quote}${PLACEHOLDER.SECRET}${quote}`;
       from = valueStart + whole.length;

@@ -89,12 +89,15 @@ export function isNationalDigits(digits: string): boolean {
 }
 
 /**
- * Words that say a phone number follows, in several languages: `Tel.`, `Handy`, `portable`,
- * `móvil`, `call me on`, `電話`…, with a `number` suffix (`Handynummer`, `phone_number`, `mobile no`).
- * Letters on either side make another word (`hotel`, `telemetry`).
+ * Words that say a phone number follows, in the languages people write to support desks: the nouns
+ * (`Tel.`, `Telefon`, `telefoon`, `Handy`, `mobiel`, `komórka`, `portable`, `móvil`, `Festnetz`,
+ * `Durchwahl`, `hotline`, `denwa`, `keitai`, `電話`…, with a `number` suffix: `Handynummer`,
+ * `phone_number`, `mobile no`) and the verbs that ask for a call (`call me`, `bel me`, `ring mig`,
+ * `appelez-moi`, `joindre`, `chiamami`, `llámame`, `ligue`, `zadzwoń`, `rufen`). Letters on either
+ * side make another word (`hotel`, `telemetry`).
  */
 const PHONE_CONTEXT =
-  /(?:tel(?:e(?:fon(?:o|e|nummer)?|phone))?|t[ée]l[ée]phone|tél|tel[ée]fono|phones?|mobile|mobil|m[óo]vil|handy|cell(?:phone|ulare)?|celular|portable|fax|msisdn|whats ?app|sms|rufnummer|(?:call|ring|text|reach) (?:me|us))(?:[ _-]?(?:nummer|number|num|no|nr))?(?![A-Za-z0-9\u00C0-\u024F])|電話|携帯|手机|电话/gi;
+  /(?:tel(?:e(?:f(?:on(?:o|e|u|ie|a|nummer)?|oon(?:nummer)?)|phone|m[óo]vel))?|t[ée]l[ée]phone|tél|tel[ée]fono|phones?|mobile|mobil(?:e|nummer)?|mobiel|m[óo]vil|handy|cell(?:phone|ulare)?|celular|kom[óo]rk[a-z]{0,3}|portable|fax|msisdn|whats ?app|sms|rufnummer|festnetz|zentrale|durchwahl|hotline|landline|switchboard|denwa|keitai|(?:call|ring|text|reach|contact) (?:me|us)|bel (?:me|ons)|ring (?:mig|oss|meg|os)|appel(?:ez|le|er)(?:-(?:moi|nous))?|joindre|chiam(?:ami|aci|are)|ll[áa]m(?:ame|anos|ar)|ligue|zadzwo[ńn]|dzwo[ńn]|rufen|anrufen|erreichbar|bereikbaar|pod numer(?:em|u)?)(?:[ _-]?(?:nummer|number|num|no|nr))?(?![A-Za-z0-9\u00C0-\u024F])|電話|携帯|手机|电话/gi;
 
 /**
  * A number as people write it: optional `+` or `00`, digit groups with single separators, one
@@ -103,7 +106,8 @@ const PHONE_CONTEXT =
  */
 const PHONE_BODY = /(?:\+|00)?(?:\(\d{1,5}\)[ .\/-]{0,2})?\d{1,8}(?:(?:[ .\/-]{1,2}|[ .\/-]?\(\d{1,5}\)[ .\/-]{0,2})\d{1,8}){0,7}/y;
 
-const DATE_LIKE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$/;
+// Dates with separators, and compact ones (`20241105`): a build or a day, never a phone.
+const DATE_LIKE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))$/;
 
 function isContextFiller(c: number): boolean {
   // blank, " # ' ( ) - . : = and the full-width colon, en dash. Not `_`: `phone_count=…` is another key.
@@ -114,16 +118,16 @@ function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0x24f);
 }
 
-/** Where the number after a phone word starts: past at most three short words and label punctuation. */
-function numberStart(input: string, from: number): number {
+/** Where the number after a phone word starts: past at most `maxWords` short words and label punctuation. */
+function numberStart(input: string, from: number, maxWords = 4): number {
   let words = 0;
   let wordLength = 0;
-  for (let i = from; i < input.length && i - from <= 40; i++) {
+  for (let i = from; i < input.length && i - from <= 48; i++) {
     const c = input.charCodeAt(i);
     const next = input.charCodeAt(i + 1);
     if ((c >= 48 && c <= 57) || c === 43 || (c === 40 && next >= 48 && next <= 57)) return i;
     if (isLetter(c)) {
-      if (wordLength === 0 && ++words > 3) return -1;
+      if (wordLength === 0 && ++words > maxWords) return -1;
       if (++wordLength > 12) return -1;
       continue;
     }
@@ -191,4 +195,28 @@ export function phoneAfterWord(
   if (isLetter(after) || after === 95 || ((after === 46 || after === 45) && isDigit(input.charCodeAt(end + 1)))) return undefined;
   const length = phoneLength(body, validate);
   return length === 0 ? undefined : [start, start + length];
+}
+
+/**
+ * A second number soon after a phone (`Tel. 030 1234567 oder 030 7654321`, `… or the office on
+ * 020 7946 0958`): past at most five short words, a number that is dialled like a phone, with a
+ * trunk `0`, `00` or `+` in front and 9 to 13 digits, is one too.
+ */
+export function phoneAfterPhone(input: string, from: number): [number, number] | undefined {
+  const start = numberStart(input, from, 5);
+  if (start < 0) return undefined;
+  PHONE_BODY.lastIndex = start;
+  const body = PHONE_BODY.exec(input)?.[0];
+  if (body === undefined) return undefined;
+  const end = start + body.length;
+  const after = input.charCodeAt(end);
+  if (isLetter(after) || after === 95 || ((after === 46 || after === 45) && isDigit(input.charCodeAt(end + 1)))) return undefined;
+  const length = phoneLength(body, isDialledPhone);
+  return length === 0 ? undefined : [start, start + length];
+}
+
+function isDialledPhone(candidate: string): boolean {
+  if (candidate.startsWith("+") || candidate.startsWith("00")) return isPhoneCandidate(candidate);
+  const digits = candidate.replace(/\D/g, "");
+  return /^0[1-9]/.test(digits) && digits.length >= 9 && digits.length <= 13 && isPhoneCandidate(candidate);
 }

@@ -18,6 +18,14 @@ export const VENDOR_TOKEN = new RegExp(
       "npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", // npm access token
       "hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9])", // Hugging Face
       "yav_[A-Za-z0-9_]{16,128}(?![A-Za-z0-9_])", // Yavio project key (ours)
+      "do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])", // DigitalOcean personal / OAuth / refresh
+      "shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}(?![A-Za-z0-9])", // Shopify
+      "gl(?:sa|c)_[A-Za-z0-9_+\\/]{32,200}=*(?![A-Za-z0-9_+\\/=])", // Grafana service account / cloud
+      "lin_(?:api|oauth)_[A-Za-z0-9]{32,64}(?![A-Za-z0-9])", // Linear
+      "sntr[ysu]s?_[A-Za-z0-9_+\\/=]{40,400}", // Sentry auth tokens
+      "figd_[A-Za-z0-9_]{30,80}(?![A-Za-z0-9_])", // Figma
+      "(?:gsk|nfp|ntn|r8|rubygems)_[A-Za-z0-9]{32,80}(?![A-Za-z0-9])", // Groq, Netlify, Notion, Replicate, RubyGems
+      "hv[sbr]\\.[A-Za-z0-9_-]{24,400}(?![\\w-])", // HashiCorp Vault service / batch / recovery token
     ].join("|") +
     ")|(?<![A-Za-z0-9_-])(?:" +
     [
@@ -26,7 +34,14 @@ export const VENDOR_TOKEN = new RegExp(
       "xapp-\\d-[A-Za-z0-9-]{10,250}", // Slack app-level token
       "AIza[0-9A-Za-z_-]{35}(?![\\w-])", // Google API key
       "SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![\\w-])", // SendGrid
-      "glpat-[A-Za-z0-9_-]{20,64}", // GitLab personal access token
+      "gl(?:pat|ptt|dt|rt|cbt|imt|oas|ft|soat|agent)-[A-Za-z0-9_-]{20,64}", // GitLab personal, trigger, deploy, runner… tokens
+      "dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])", // Docker Hub access token
+      "pypi-AgE[A-Za-z0-9_-]{50,1000}(?![A-Za-z0-9_-])", // PyPI API token (a macaroon)
+      "xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}(?![A-Za-z0-9_-])", // Brevo (Sendinblue)
+      "tskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9-]{16,100}(?![A-Za-z0-9_-])", // Tailscale
+      "(?:pplx|xai)-[A-Za-z0-9]{40,100}(?![\\w-])", // Perplexity, xAI
+      "sq0(?:atp|csp)-[A-Za-z0-9_-]{22,60}(?![A-Za-z0-9_-])", // Square
+      "CFPAT-[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])", // Contentful
       "eyJ[A-Za-z0-9_-]{8,8192}\\.eyJ[A-Za-z0-9_-]{8,16384}\\.[A-Za-z0-9_-]{0,8192}", // JWT (JWS compact)
     ].join("|") +
     ")",
@@ -39,7 +54,7 @@ export const VENDOR_TOKEN = new RegExp(
  * string without any of these cannot hold a vendor token, and the token scan is skipped. A new
  * format must keep this true (test/pii/pre-checks.test.ts generates tokens of every format).
  */
-export const VENDOR_TOKEN_HINT = /[_-]|SG\.|eyJ|A(?:KI|SI|BI|CC)A|AIza/;
+export const VENDOR_TOKEN_HINT = /[_-]|SG\.|eyJ|A(?:KI|SI|BI|CC)A|AIza|hv[sbr]\./;
 
 /** Replacer for {@link VENDOR_TOKEN}: an `sk-` word without digits is prose (`sk-learn-style-name`). */
 export function replaceVendorToken(match: string): string {

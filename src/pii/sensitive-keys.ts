@@ -17,7 +17,11 @@ const SECRET_KEYS = [
   // Integration keys that route or sign events (PagerDuty, webhooks), and our own.
   "integrationkey", "servicekey", "routingkey", "signingsecret", "webhooksecret", "yaviokey", "yavioapikey",
   // Passwords in other languages, and glued env names (`PGPASSWORD`, `MYSQL_PWD` splits already).
-  "passwort", "kennwort", "wachtwoord", "senha", "contrasena", "motdepasse",
+  "passwort", "kennwort", "wachtwoord", "senha", "contrasena", "motdepasse", "haslo", "losenord", "passord", "adgangskode", "salasana", "heslo",
+  // Pre-shared keys of Wi-Fi, VPN and WireGuard setups.
+  "psk", "presharedkey", "wpapsk", "wpakey", "wepkey", "ikepsk",
+  // Request signatures in signed URLs and headers (`sig=`, `X-Amz-Signature`, `Signature=`): token-shaped only.
+  "sig", "signature",
 ];
 
 const PERSONAL_KEYS = [
@@ -38,11 +42,12 @@ const PASS_OWNERS = new Set([
 ]);
 
 /** Keys whose values are secrets only when token-shaped: an AMQP `routingKey` is `orders.created`. */
-const TOKEN_SHAPED_ONLY = new Set(["routingkey"]);
+const TOKEN_SHAPED_ONLY = new Set(["routingkey", "sig", "signature"]);
 
 /** Whether a value looks like a generated key rather than a name: long, no spaces or dots. */
 export function isTokenShaped(value: string): boolean {
-  return value.length >= 16 && /^[A-Za-z0-9_+\/=-]+$/.test(value) && /\d/.test(value);
+  // `%` and `~`: percent-encoded base64 (`%2B`, `%3D`) and URL-safe signatures.
+  return value.length >= 16 && /^[A-Za-z0-9_+\/=~%-]+$/.test(value) && /\d/.test(value);
 }
 
 /** Last words that repeat the field before them: `password_confirmation`, `secret_again`. */
@@ -138,7 +143,8 @@ export function createKeyClassifier(add: readonly string[], remove: readonly str
 
   return {
     tokenShapedOnly(key) {
-      return TOKEN_SHAPED_ONLY.has(keyWords(key).join("")) || TOKEN_SHAPED_ONLY.has(keyWords(key).slice(-2).join(""));
+      const words = keyWords(key);
+      return TOKEN_SHAPED_ONLY.has(words.join("")) || TOKEN_SHAPED_ONLY.has(words.slice(-2).join("")) || TOKEN_SHAPED_ONLY.has(words[words.length - 1] ?? "");
     },
     kind(key) {
       const hit = cache.get(key);

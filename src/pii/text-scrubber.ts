@@ -1,3 +1,4 @@
+import { redactCliPasswords } from "./cli-passwords.js";
 import { createContextRedactor } from "./context.js";
 import { redactEmails } from "./email.js";
 import { createKeyValueRedactor } from "./key-value.js";
@@ -86,6 +87,7 @@ export function builtinPasses(options: ResolvedPiiOptions, keys: KeyClassifier):
     passes.push({ name: "IPv6", needs: shape.IPV6, run: redactIpv6 });
     passes.push(regexPass("IPv4", shape.IPV4, IPV4_CANDIDATE, replaceIpv4));
   }
+  if (on.has("SECRET")) passes.push({ name: "CLI password", needs: shape.CLI, run: redactCliPasswords });
   const context = { phone: on.has("PHONE"), ssn: on.has("US_SSN"), secret: on.has("SECRET") };
   if (context.phone || context.ssn || context.secret) passes.push({ name: "context", needs: shape.CONTEXT, run: createContextRedactor(context) });
   return passes;

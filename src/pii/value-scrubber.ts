@@ -1,7 +1,7 @@
 import { binaryMarkerOfObject, binaryMarkerOfString } from "./binary.js";
 import { isCookieKey, isSensitiveCookie, scrubCookieHeader } from "./cookies.js";
 import { PLACEHOLDER } from "./placeholders.js";
-import { isTokenShaped } from "./sensitive-keys.js";
+import { isTokenShaped, keyWords } from "./sensitive-keys.js";
 import type { KeyClassifier, KeyKind } from "./sensitive-keys.js";
 import { isWorkingDirectory } from "./values.js";
 
@@ -152,6 +152,8 @@ class ValueWalk {
 
   private walkObject(object: Record<string, unknown>, depth: number): unknown {
     const ownKeys = Object.keys(object);
+    const named = this.namedValue(object, ownKeys, depth);
+    if (named !== undefined) return named;
     let copy: Record<string, unknown> | undefined;
     for (let i = 0; i < ownKeys.length; i++) {
       const key = ownKeys[i] as string;
@@ -171,6 +173,35 @@ class ValueWalk {
   }
 
   /**
+   * A record that names its own value (`{ name: "DB_PASSWORD", value: … }` in Kubernetes env lists,
+   * `{ name: "Authorization", value: … }` in HAR headers, `{ key: "apiToken", value: … }` in Postman
+   * variables, `{ name: "PHPSESSID", value: …, domain: … }` in cookie jars): the name is the key of
+   * the value. A record with cookie attributes is judged as a cookie. Undefined when it is not such a
+   * record or its name is not sensitive (then it is walked like any object).
+   */
+  private namedValue(object: Record<string, unknown>, ownKeys: readonly string[], depth: number): unknown {
+    if (ownKeys.length > 8 || !("value" in object)) return undefined;
+    const name = typeof object.name === "string" ? object.name : typeof object.key === "string" ? object.key : undefined;
+    const value = object.value;
+    if (name === undefined || value === null || value === undefined || typeof value === "boolean" || value === "") return undefined;
+    const { keys } = this.rules;
+    let next: unknown;
+    if (typeof value === "string" && ownKeys.some((k) => COOKIE_ATTRIBUTES.has(k.toLowerCase()))) {
+      if (!isSensitiveCookie(name, value, keys)) return undefined;
+      next = PLACEHOLDER.KEY;
+    } else {
+      const kind = keys.kind(name);
+      if (kind === undefined) return undefined;
+      next = this.underKey(name, kind, value, depth + 1);
+    }
+    if (next === value) return undefined;
+    const copy = this.walkObject({ ...object, value: "" }, depth);
+    const out = copy === undefined || typeof copy !== "object" ? { ...object } : { ...(copy as Record<string, unknown>) };
+    out.value = next;
+    return out;
+  }
+
+  /**
    * A value under a sensitive key: anything that can carry data is replaced; flags and empties
    * stay. Containers of cookies and of contact data are walked, not replaced: the session cookie
    * and the numbers go, `theme=dark` and `type: "mobile"` stay.
@@ -185,7 +216,32 @@ class ValueWalk {
       return PLACEHOLDER.KEY;
     }
     if (kind === "personal" && typeof value === "object") return this.contacts(value, depth);
+    if (typeof value === "object" && !Array.isArray(value) && Object.keys(value).some(isDescriptorKey)) return this.secretContainer(value as Record<string, unknown>, depth);
     return PLACEHOLDER.KEY;
+  }
+
+  /**
+   * A container under a secret key (`credentials: { type, project_id, private_key, client_email }`):
+   * what describes the secret (ids, types, names, regions, URIs, dates) is walked like any value, what
+   * a sensitive key holds is judged by that key, and every other leaf is taken as part of the secret.
+   */
+  private secretContainer(value: Record<string, unknown>, depth: number): unknown {
+    const { keys } = this.rules;
+    if (depth >= this.rules.maxDepth) return MAX_DEPTH_MARKER;
+    if (this.active.includes(value)) return CIRCULAR;
+    this.active.push(value);
+    try {
+      return mapContainer(value, (k, v) => {
+        if (k === undefined) return PLACEHOLDER.KEY;
+        const kind = keys.kind(k);
+        if (kind !== undefined) return this.underKey(k, kind, v, depth + 1);
+        if (isDescriptorKey(k)) return this.walk(v, depth + 1);
+        if (v === null || v === undefined || typeof v === "boolean" || v === "") return v;
+        return this.underKey(k, "secret", v, depth + 1);
+      });
+    } finally {
+      this.active.pop();
+    }
   }
 
   /** Walks a container under a personal key: leaves with digits or an `@` go, labels and flags stay. */
@@ -232,6 +288,21 @@ class ValueWalk {
     }
   }
 }
+
+// Last words of keys that describe a secret rather than hold it: `project_id`, `type`, `token_uri`.
+const DESCRIPTOR_WORDS = new Set([
+  "id", "ids", "type", "kind", "name", "project", "region", "zone", "location", "uri", "url", "endpoint", "host", "hostname",
+  "domain", "port", "version", "scope", "scopes", "issuer", "audience", "algorithm", "alg", "created", "updated", "expires",
+  "expiry", "expiration", "status", "enabled", "provider", "email", "description", "label", "at",
+]);
+
+function isDescriptorKey(key: string): boolean {
+  const words = keyWords(key);
+  return DESCRIPTOR_WORDS.has(words[words.length - 1] ?? "");
+}
+
+// Keys of a cookie record besides its name and value.
+const COOKIE_ATTRIBUTES = new Set(["domain", "path", "expires", "maxage", "max-age", "httponly", "secure", "samesite", "hostonly", "session", "expirationdate"]);
 
 /** Copy-on-write map over an array's items (key undefined) or an object's own keys. */
 function mapContainer(value: object, fn: (key: string | undefined, item: unknown) => unknown): unknown {

@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { createScrubber } from "../../src/pii/index.js";
-import { loadObjectCorpus, loadTextCorpus, PII_TYPES, scoreCorpus } from "../fixtures/pii/quality.js";
+import {
+  loadCategoryObjects,
+  loadCategoryText,
+  loadFreshObjects,
+  loadFreshText,
+  loadHoldoutObjects,
+  loadHoldoutText,
+  loadObjectCorpus,
+  loadTextCorpus,
+  PII_TYPES,
+  scoreCorpus,
+  scoreObjects,
+} from "../fixtures/pii/quality.js";
 
 const scrub = createScrubber();
 const cases = loadTextCorpus();
@@ -56,5 +68,56 @@ describe("labelled corpus (test/fixtures/pii)", () => {
         if (leaf.length >= 6) expect(JSON.stringify(now)).not.toContain(leaf);
       }
     }
+  });
+});
+
+/**
+ * The fresh corpus (FRESH.md): its pre-fix score was the independent measure (text recall 90.3 %,
+ * negatives unaltered 95.9 %, structured 97.1 % / 99.5 %). The issue-15 fixes were made by category
+ * against its misses, so these are regression bounds at the issue's goals, not independent figures.
+ */
+describe("fresh corpus (regression, issue 15 goals)", () => {
+  const text = scoreCorpus((t) => scrub.text(t), loadFreshText());
+  const structured = scoreObjects((v) => scrub.value(v), loadFreshObjects());
+  const labelled = text.types.reduce((n, t) => n + t.labelled, 0);
+  const found = text.types.reduce((n, t) => n + t.found, 0);
+
+  it("finds at least 98 % of the labelled values", () => {
+    expect(found / labelled, JSON.stringify(text.missed)).toBeGreaterThanOrEqual(0.98);
+  });
+
+  it("leaves at least 99 % of the hard negatives unaltered", () => {
+    expect(1 - text.negativesAltered.length / text.negatives, JSON.stringify(text.negativesAltered)).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it("redacts and keeps at least 98 % of the structured paths", () => {
+    expect(structured.redacted / structured.redactPaths, JSON.stringify(structured.missed)).toBeGreaterThanOrEqual(0.98);
+    expect(structured.kept / structured.keepPaths, JSON.stringify(structured.lost)).toBeGreaterThanOrEqual(0.98);
+  });
+});
+
+describe("category examples of the issue-15 rules (categories-*.json[l])", () => {
+  const text = scoreCorpus((t) => scrub.text(t), loadCategoryText());
+  const structured = scoreObjects((v) => scrub.value(v), loadCategoryObjects());
+
+  it("finds every labelled value and over-redacts none", () => {
+    expect(text.missed).toEqual([]);
+    expect(text.overRedacted).toEqual([]);
+  });
+
+  it("alters none of the hard negatives", () => {
+    expect(text.negativesAltered).toEqual([]);
+  });
+
+  it("redacts every sensitive path and keeps every ordinary one", () => {
+    expect(structured.missed).toEqual([]);
+    expect(structured.lost).toEqual([]);
+  });
+});
+
+describe("holdout corpus keeps its hard negatives", () => {
+  it("alters none of the holdout negatives and keeps every ordinary path", () => {
+    expect(scoreCorpus((t) => scrub.text(t), loadHoldoutText()).negativesAltered).toEqual([]);
+    expect(scoreObjects((v) => scrub.value(v), loadHoldoutObjects()).lost).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { resolveOptions } from "../../src/pii/options.js";
 import { createKeyClassifier } from "../../src/pii/sensitive-keys.js";
 import { ANY_DETECTOR, lineShapes, shapeOf } from "../../src/pii/shape.js";
 import { builtinPasses } from "../../src/pii/text-scrubber.js";
-import { loadHoldoutText, loadTextCorpus } from "../fixtures/pii/quality.js";
+import { loadCategoryText, loadFreshText, loadHoldoutText, loadTextCorpus } from "../fixtures/pii/quality.js";
 
 /**
  * The scan in shape.ts decides which detectors run on a line, and skips a line with no flag at all.
@@ -15,7 +15,7 @@ import { loadHoldoutText, loadTextCorpus } from "../fixtures/pii/quality.js";
  * with digits, separators and the characters every flag looks at.
  */
 
-const corpus = [...loadTextCorpus(), ...loadHoldoutText()].map((c) => c.text);
+const corpus = [...loadTextCorpus(), ...loadHoldoutText(), ...loadFreshText(), ...loadCategoryText()].map((c) => c.text);
 const pieces = [...new Set(corpus.flatMap((t) => t.split(/(\s+)/)).filter((w) => w !== "" && !w.includes("\n")))];
 const marks = [
   " ", " ", "\t", "-", ".", "/", "(", ")", "+", ":", "=", "@", "%40", "_", "`", "${", "'", '"', "#", "--", "::", "://",
@@ -25,15 +25,65 @@ const marks = [
   "wachtwoord", "kennwort", "2024-01-31", "31.01.2024", "+49", "+1", "00", "555", "4111", "1111", "DE89", "de89", "3704",
   "0044", "0532", "0130", "192.168.1.20", "10.0.0.7", "fe80::1", "2001:db8::1", "[EMAIL_REDACTED]", "[SECRET_REDACTED]",
   "ab", "Z", "x", "é", "电话", "\u0130", "\u0140", "\u012d",
+  // Command-line tools and how they take passwords (cli-passwords.ts).
+  "mysql", "mysql -p", "-pS3cret", "sshpass", "redis-cli", "ldapsearch", "htpasswd", "-b", "-bc", "net", "NET", "Net", "use", "user", "USE",
+  "net use", "NET USE", "rabbitmqctl", "add_user", "change_password", "-p", "-a", "-w", "-P", "-U", "-k", "%", "-storepass", "keytool",
+  "openssl", "-passout", "pass:", "docker", "login", "7z", "smbclient", "admin%Pa55", "|", ";", "&", ">", "\\\\srv\\share", "'-p'", '"x',
+  // Words the context pass reads before a value (context.ts).
+  "token", "Token:", "TOKEN", "api key", "API_KEY", "api-key", "Api Key is", "hasło", "HASŁO", "haslo", "heslo", "lösenord",
+  "Lösenordet är", "LÖSENORD", "passord", "adgangskode", "salasana", "jelszó", "pasuwaado", "パスワード", "密码", "пароль", "ПАРОЛЬ",
+  " is ", " to ", "är", " for the ", "(staging)", "[PHONE_REDACTED]", "oder", "030 1234567", "020 7946 0958",
+  // Vendor prefixes with a dash or a dot (secrets.ts).
+  "pypi-AgE", "xkeysib-", "tskey-auth-", "pplx-", "xai-", "sq0atp-", "sq0csp-", "CFPAT-", "glptt-", "gldt-", "glrt-", "glagent-",
+  "hvs.", "hvb.", "hvr.", "dckr_pat_", "shpat_", "do_v1_", "xsk-", "ask-", "-sk-", "_sk-", "Xai-",
 ];
+/** Token bodies of the lengths the vendor formats want. */
+const body = fc.oneof(
+  fc.string({ unit: fc.constantFrom(..."ABCDEFGHabcdefgh0123456789"), minLength: 16, maxLength: 70 }),
+  fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 64, maxLength: 64 }).map((h) => `${h}-AbCdEfGh12345678`),
+);
 const digits = fc.integer({ min: 1, max: 15 }).chain((n) => fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: n, maxLength: n }));
 const piece = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...pieces) },
   { weight: 3, arbitrary: fc.constantFrom(...marks) },
   { weight: 2, arbitrary: digits },
+  { weight: 1, arbitrary: body },
   { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(..."0123456789 .-/()+"), maxLength: 12 }) },
 );
-const line = fc.array(piece, { minLength: 1, maxLength: 14 }).map((ps) => ps.join(""));
+const loose = fc.array(piece, { minLength: 1, maxLength: 14 }).map((ps) => ps.join(""));
+
+/**
+ * Lines shaped like what the issue-15 detectors look for, so that every word, tool and prefix meets
+ * a value often: a word of the context pass, a connector and a value; a tool, a flag and a password;
+ * a vendor prefix and a body of the length its format wants, with near misses around each.
+ */
+const blank = fc.constantFrom(" ", "\t", "  ", "");
+const bare = fc.string({ unit: fc.constantFrom(..."abcXYZ019!"), minLength: 1, maxLength: 10 });
+const value = fc.oneof(bare, bare.map((v) => `'${v}'`), bare.map((v) => `"${v}"`), body);
+const contextWords = [
+  "password", "pw", "secret", "token", "Token", "TOKEN", "api key", "API-KEY", "apikey", "hasło", "HASŁO", "haslo", "hasla", "heslo", "Heslo",
+  "lösenord", "Lösenordet", "LÖSENORD", "losenord", "passord", "adgangskode", "ADGANGSKODE", "salasana", "Salasana", "jelszó", "JELSZO",
+  "pasuwaado", "パスワード", "密码", "пароль", "Пароль", "ПАРОЛЬ", "client secret (staging)", "TOTP secret for the ops account",
+];
+const connectors = [" is ", ": ", ":", " = ", "=", " ", "\t", " to ", " är ", " er ", " jest ", "：", " was ", " for the db is "];
+const contextLine = fc
+  .tuple(fc.constantFrom("", "my ", "x", "_", "[", "1", "the "), fc.constantFrom(...contextWords), fc.constantFrom(...connectors), value, fc.constantFrom("", ".", " ok", " and more", "'", "1"))
+  .map((parts) => parts.join(""));
+const tools = ["mysql", "MYSQL", "sshpass", "redis-cli", "ldapsearch", "htpasswd", "sqlcmd", "mongosh", "docker login", "zip", "7z a", "openssl enc", "keytool", "net user", "NET USE", "net use", "Net User", "rabbitmqctl add_user", "smbclient", "useradd"];
+const flags = ["-p", "-P", "-a", "-w", "-k", "-b", "-bc", "-U", "--pass", "-storepass", "-passout", "-passin", "'-p'", '"-p"', ""];
+const cliLine = fc
+  .tuple(fc.constantFrom("", "$ ", "sudo ", "x"), fc.constantFrom(...tools), blank, fc.constantFrom(...flags), fc.constantFrom("", " ", "\t"), fc.constantFrom("", "pass:", "bob%", "bob "), value, fc.constantFrom("", " db", " | tee", "; ls", " -v"))
+  .map((parts) => parts.join(""));
+const prefixes = ["sk-", "xoxb-", "xapp-1-", "glpat-", "glptt-", "gldt-", "glrt-", "glcbt-", "glagent-", "pypi-AgE", "xkeysib-", "tskey-auth-", "pplx-", "xai-", "sq0atp-", "sq0csp-", "CFPAT-", "hvs.", "hvb.", "hvr.", "dckr_pat_"];
+const vendorLine = fc
+  .tuple(fc.constantFrom("", " ", "x", "-", "_", "=", "1", "a."), fc.constantFrom(...prefixes), fc.integer({ min: 20, max: 70 }), fc.constantFrom("", " ", "x", "-", "."))
+  .map(([before, prefix, n, after]) => {
+    const tail = "aB3dE5gH7jK9mN1pQ2rS4tU6vW8xY0zA".repeat(3).slice(0, n);
+    // Brevo's keys are 64 hex digits, a dash and 16 letters or digits.
+    return `${before}${prefix}${prefix === "xkeysib-" ? `${"0123456789abcdef".repeat(4)}-${tail.slice(0, 16)}` : tail}${after}`;
+  });
+const focused = fc.oneof(contextLine, cliLine, vendorLine);
+const line = fc.oneof({ weight: 3, arbitrary: loose }, { weight: 2, arbitrary: focused });
 
 const passes = builtinPasses(resolveOptions(undefined), createKeyClassifier([], []));
 
