@@ -59,9 +59,6 @@ let warnedUnanchored = false;
 export class ServerCore {
   private connection: Connection | undefined;
   private warnedInterception = false;
-  /** Requests of this server running now, and the latest one to start while it still runs. */
-  private running = 0;
-  private latest: RequestContext | undefined;
 
   constructor(
     readonly runtime: Runtime,
@@ -235,8 +232,6 @@ export class ServerCore {
     if (ctx === undefined) return run();
     const context = ctx;
     runtime.sessions.requestStarted(context.startSession);
-    this.running += 1;
-    this.latest = context;
     const ambient = runtime.core.ambientContext;
     if (!ambient) countRequestWithoutAmbient(1);
     let pending: Promise<T>;
@@ -277,8 +272,6 @@ export class ServerCore {
   /** Reports a finished request to the plugins. Never throws: the host's answer is already decided. */
   private finish(ctx: RequestContext, result: unknown, error: unknown, threw: boolean): void {
     const session = ctx.startSession;
-    this.running -= 1;
-    if (this.latest === ctx) this.latest = undefined;
     if (!this.runtime.core.ambientContext) countRequestWithoutAmbient(-1);
     try {
       const isError = threw || (result as { isError?: unknown } | undefined)?.isError === true;
@@ -333,7 +326,7 @@ export class ServerCore {
     try {
       let session: SessionState;
       let traceId: string;
-      const ctx = requestStorage.getStore() ?? this.soleRequest();
+      const ctx = requestStorage.getStore();
       if (ctx !== undefined && ctx.runtime === this.runtime) {
         session = ctx.startSession;
         traceId = ctx.traceId;
@@ -362,14 +355,6 @@ export class ServerCore {
         throw error;
       },
     );
-  }
-
-  /**
-   * Without ambient context, the request a server → client request belongs to is known only when
-   * it is the one request of this server running: with several at once it gets its own trace.
-   */
-  private soleRequest(): RequestContext | undefined {
-    return this.running === 1 ? this.latest : undefined;
   }
 
   interceptionFailedOnce(error: unknown): void {

@@ -20,9 +20,9 @@ async function clientWithCapabilities(server: McpServer, failSampling = false): 
 }
 
 describe("server → client requests", () => {
-  it("records sampling and elicitation made from a handler, in the handler's session and trace", async () => {
+  it("records sampling and elicitation made from a handler, in the handler's session and trace (ambientContext)", async () => {
     const cap = capture();
-    const server = withYavio(new McpServer({ name: "s", version: "1" }), cap.options);
+    const server = withYavio(new McpServer({ name: "s", version: "1" }), { ...cap.options, ambientContext: true });
     server.registerTool("summarize", {}, async (ctx) => {
       ctx.yavio.identify("u1");
       const sampled = await server.server.createMessage({ messages: [{ role: "user", content: { type: "text", text: "summarize my notes" } }], maxTokens: 100 });
@@ -47,6 +47,37 @@ describe("server → client requests", () => {
     expect(sampling!.trace_id).toBe(call!.trace_id);
     expect(elicitation!.session_id).toBe(call!.session_id);
     expect(sampling!.latency_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("without ambientContext, a sampling request made after its tool answered is never put on another running request", async () => {
+    const cap = capture();
+    const server = withYavio(new McpServer({ name: "s", version: "1" }), cap.options);
+    let sampled: Promise<unknown> | undefined;
+    let release: () => void = () => {};
+    const waiting = new Promise<void>((resolve) => (release = resolve));
+    server.registerTool("fire", {}, () => {
+      // Answers at once; asks the client later, outside any request.
+      setTimeout(() => {
+        sampled = server.server.createMessage({ messages: [], maxTokens: 10 }).finally(release);
+      }, 20);
+      return { content: [{ type: "text", text: "fired" }] };
+    });
+    server.registerTool("wait", {}, async () => {
+      await waiting;
+      return { content: [{ type: "text", text: "waited" }] };
+    });
+    const client = await clientWithCapabilities(server);
+    await client.callTool({ name: "fire", arguments: {} });
+    await client.callTool({ name: "wait", arguments: {} });
+    await sampled;
+    await client.close();
+    await getYavio(server).shutdown();
+    const [sampling] = ofType(cap.sink.events, "sampling_call");
+    const calls = ofType(cap.sink.events, "tool_call");
+    expect(calls.map((c) => c.tool_name).sort()).toEqual(["fire", "wait"]);
+    expect(sampling).toBeDefined();
+    for (const call of calls) expect(sampling!.trace_id).not.toBe(call.trace_id);
+    expect(sampling!.session_id).toBe(calls[0]!.session_id);
   });
 
   it("records a failed sampling request as an error and lets the error reach the handler unchanged", async () => {
