@@ -372,7 +372,12 @@ function requestOf(args: readonly unknown[]): RequestContext | undefined {
   for (let i = args.length - 1; i >= 0; i--) {
     const arg = args[i];
     if (arg !== null && typeof arg === "object") {
-      const yavio = (arg as { yavio?: unknown }).yavio;
+      let yavio: unknown;
+      try {
+        yavio = (arg as { yavio?: unknown }).yavio;
+      } catch {
+        continue; // A host's getter that throws: not ours, and the host's own error goes on unchanged.
+      }
       if (yavio instanceof RequestContext) return yavio;
     }
   }

@@ -226,7 +226,7 @@ export class SharedSessions {
     if (key === undefined) return undefined;
     try {
       const data = Buffer.from(sealed, "base64url");
-      if (data.length < 29) throw new Error("too short");
+      if (data.length < 28) throw new Error("too short");
       const decipher = createDecipheriv("aes-256-gcm", key, data.subarray(0, 12));
       decipher.setAuthTag(data.subarray(12, 28));
       return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString("utf8");
@@ -392,7 +392,12 @@ export class SharedSessions {
         (error: unknown) => fail(op, error),
       );
     }
-    this.backend.flush?.();
+    try {
+      this.backend.flush?.();
+    } catch (error) {
+      // A store that throws here must not break the host's request: its claims failed.
+      for (const op of ops) fail(op, error);
+    }
   }
 
   private succeeded(): void {

@@ -21,6 +21,8 @@ interface ToolRule {
   readonly sub?: readonly string[];
   /** The password is the positional argument at this index after the subcommand (`net user NAME X`: 1). */
   readonly positional?: number;
+  /** A device before the positionals is not one of them (`net use Z: \\srv\share X`, `*`, `LPT1:`). */
+  readonly device?: boolean;
   /** The password is the last positional argument when a flag cluster holds this letter (`htpasswd -b`). */
   readonly lastWith?: string;
   /** `-U user%password`, `--user=user%password` (Samba). */
@@ -51,7 +53,7 @@ const TOOLS = new Map<string, ToolRule>([
   ...["7z", "7za", "7zr", "rar", "unrar"].map((t) => [t, SEVEN_ZIP] as const),
   ["openssl", { flags: ["-k"], passPrefix: ["-pass", "-passin", "-passout"] }],
   ...["keytool", "jarsigner"].map((t) => [t, { flags: ["-storepass", "-keypass", "-srcstorepass", "-deststorepass", "-srckeypass", "-destkeypass"] }] as const),
-  ["net", { sub: ["user", "use"], positional: 1 }],
+  ["net", { sub: ["user", "use"], positional: 1, device: true }],
   ["rabbitmqctl", { sub: ["add_user", "change_password"], positional: 1 }],
   ...["smbclient", "rpcclient", "smbmap", "smbget"].map((t) => [t, SAMBA] as const),
   ...["useradd", "usermod"].map((t) => [t, { flags: ["-p"] }] as const),
@@ -155,6 +157,9 @@ function secretSpan(arg: Arg, offset: number): [number, number] | undefined {
   return end > start ? [start, end] : undefined;
 }
 
+/** A Windows device name as `net use` takes it before the share: a drive letter, `*`, a port. */
+const DEVICE = /^(?:[A-Za-z]:|\*|(?:LPT|COM)\d:)$/i;
+
 function passwordsOf(rule: ToolRule, args: readonly Arg[]): [number, number][] {
   const spans: [number, number][] = [];
   let first = 0;
@@ -210,6 +215,7 @@ function passwordsOf(rule: ToolRule, args: readonly Arg[]): [number, number][] {
       if (rule.lastWith !== undefined && /^-[A-Za-z]+$/.test(t) && t.includes(rule.lastWith)) cluster = true;
       continue;
     }
+    if (rule.device === true && positional.length === 0 && DEVICE.test(t)) continue;
     positional.push(arg);
   }
   if (rule.positional !== undefined) {
