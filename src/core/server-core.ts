@@ -384,6 +384,13 @@ function requestOf(args: readonly unknown[]): RequestContext | undefined {
   return requestStorage.getStore();
 }
 
+/** Notes a tool handler's error on its request, then rethrows the very same error. */
+function noteThrown(args: readonly unknown[], error: unknown): never {
+  const ctx = requestOf(args);
+  if (ctx) ctx.thrown = error;
+  throw error;
+}
+
 /**
  * `fn`, wrapped so that what it throws (synchronously or by rejecting) is noted on its request
  * before it goes on, unchanged: the SDK turns a thrown tool error into a result, and the error's
@@ -395,16 +402,10 @@ export function watchThrown<F extends (this: unknown, ...args: never[]) => unkno
     try {
       out = fn.apply(this, args);
     } catch (error) {
-      const ctx = requestOf(args);
-      if (ctx) ctx.thrown = error;
-      throw error;
+      noteThrown(args, error);
     }
     if (out !== null && typeof out === "object" && typeof (out as Promise<unknown>).then === "function") {
-      return (out as Promise<unknown>).then(undefined, (error: unknown) => {
-        const ctx = requestOf(args);
-        if (ctx) ctx.thrown = error;
-        throw error;
-      });
+      return (out as Promise<unknown>).then(undefined, (error: unknown) => noteThrown(args, error));
     }
     return out;
   } as F;
